@@ -1,0 +1,124 @@
+"""Accuracy and speed of the Ofsted importer against the answer keys.
+
+Run from the repository root:  .venv/bin/python bench/import_accuracy.py [--text]
+
+For every expected result (tests/importing/corpus/expected/<folder>/<name>.json with
+its PDF in tests/importing/corpus/<folder>/<name>.pdf, and tests/importing/corpus/
+synthetic/<name>.json with its source beside it) the importer is run on the source
+and compared field by field. Prints per-field and overall accuracy, every mismatch
+(document, field, expected vs got) and the extract+parse time of the longest PDF
+(median of 5 runs). With --text the committed pdftotext copies
+(tests/importing/corpus/text/<folder>/<name>.txt) are imported instead of the PDFs.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from inspections.importing import parse_publication, text_from_upload  # noqa: E402
+
+CORPUS = ROOT / "tests" / "importing" / "corpus"
+FIELDS = (
+    "local_authority",
+    "kind",
+    "visit_start",
+    "visit_end",
+    "published_on",
+    "inspectors",
+    "judgements",
+    "improvements",
+    "priority_actions",
+    "focus_area",
+)
+
+
+def cases(use_text: bool = False):
+    """Yield (label, source path, expected dict)."""
+    for expected_path in sorted((CORPUS / "expected").glob("*/*.json")):
+        folder = expected_path.parent.name
+        if use_text:
+            source = CORPUS / "text" / folder / (expected_path.stem + ".txt")
+        else:
+            source = CORPUS / folder / (expected_path.stem + ".pdf")
+        if source.exists():
+            yield f"{folder}/{expected_path.stem}", source, json.loads(expected_path.read_text("utf-8"))
+    for expected_path in sorted((CORPUS / "synthetic").glob("*.json")):
+        sources = [p for p in expected_path.parent.glob(expected_path.stem + ".*") if p.suffix != ".json"]
+        if sources:
+            yield f"synthetic/{expected_path.stem}", sources[0], json.loads(expected_path.read_text("utf-8"))
+
+
+def import_file(path: Path) -> dict:
+    return parse_publication(text_from_upload(path.read_bytes(), path.name)).to_contract()
+
+
+def main(argv: list[str]) -> int:
+    use_text = "--text" in argv
+    right = {f: 0 for f in FIELDS}
+    total = 0
+    mismatches = []
+    for label, source, expected in cases(use_text):
+        total += 1
+        try:
+            got = import_file(source)
+        except Exception as exc:  # an ImportRejected is a miss on every field
+            got = {f: f"<{type(exc).__name__}: {exc}>" for f in FIELDS}
+        for f in FIELDS:
+            if got.get(f) == expected.get(f):
+                right[f] += 1
+            else:
+                mismatches.append((label, f, expected.get(f), got.get(f)))
+    if not total:
+        print("No expected files found.")
+        return 1
+    print(f"Documents: {total}{' (pdftotext text copies)' if use_text else ''}")
+    print(f"{'field':<18} accuracy")
+    for f in FIELDS:
+        print(f"{f:<18} {right[f]:>3}/{total}  {100.0 * right[f] / total:6.1f}%")
+    all_right = sum(right.values())
+    print(f"{'overall':<18} {all_right:>3}/{total * len(FIELDS)}  {100.0 * all_right / (total * len(FIELDS)):6.1f}%")
+    print()
+    if mismatches:
+        print(f"Mismatches ({len(mismatches)}):")
+        for label, f, exp, got in mismatches:
+            print(f"- {label} [{f}]")
+            if isinstance(exp, list) and isinstance(got, list):
+                for i in range(max(len(exp), len(got))):
+                    e = exp[i] if i < len(exp) else "<missing>"
+                    g = got[i] if i < len(got) else "<missing>"
+                    if e != g:
+                        print(f"    [{i}] expected: {json.dumps(e, ensure_ascii=False)}")
+                        print(f"    [{i}]      got: {json.dumps(g, ensure_ascii=False)}")
+            else:
+                print(f"    expected: {json.dumps(exp, ensure_ascii=False)}")
+                print(f"         got: {json.dumps(got, ensure_ascii=False)}")
+    else:
+        print("No mismatches.")
+    print()
+    pdfs = sorted(CORPUS.glob("*/*.pdf"), key=lambda p: p.stat().st_size)
+    if pdfs:
+        from pypdf import PdfReader
+
+        longest = max(pdfs, key=lambda p: (len(PdfReader(str(p)).pages), p.stat().st_size))
+        data = longest.read_bytes()
+        timings = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            parse_publication(text_from_upload(data, longest.name))
+            timings.append(time.perf_counter() - t0)
+        print(
+            f"Longest PDF: {longest.relative_to(ROOT)} ({len(PdfReader(str(longest)).pages)} pages, "
+            f"{longest.stat().st_size // 1024} KiB): extract+parse median of 5 = "
+            f"{statistics.median(timings):.3f} s (min {min(timings):.3f} s, max {max(timings):.3f} s)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

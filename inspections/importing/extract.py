@@ -1,0 +1,341 @@
+"""Turn an uploaded file (PDF or text) into normalised plain text.
+
+PDF text extraction runs in a forked child process with a wall-clock timeout
+and an address-space limit, so a hostile PDF cannot hang or exhaust the
+server. Everything that makes an upload unusable is reported by raising
+:class:`ImportRejected` with a one-sentence message fit to show the user.
+No Django imports here.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import multiprocessing
+import os
+import re
+import unicodedata
+
+try:  # POSIX only; on other platforms extraction runs without a memory cap.
+    import resource
+except ImportError:  # pragma: no cover
+    resource = None  # type: ignore[assignment]
+
+__all__ = [
+    "ImportRejected",
+    "extract_text_from_pdf",
+    "text_from_upload",
+    "normalise_text",
+    "DEFAULT_MAX_PAGES",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MEMORY_LIMIT_BYTES",
+]
+
+DEFAULT_MAX_PAGES = 80
+DEFAULT_TIMEOUT_SECONDS = 20.0
+DEFAULT_MAX_BYTES = 40 * 1024 * 1024
+DEFAULT_MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024
+
+BULLET = "•"
+
+
+class ImportRejected(Exception):
+    """The upload cannot be imported; ``message`` is one user-facing sentence."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+# --------------------------------------------------------------------------
+# Normalisation
+# --------------------------------------------------------------------------
+
+_LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
+_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# Bullet glyphs seen in Word-made PDFs and pasted text (not "-" or "*", which
+# the parser handles itself because they are also ordinary characters).
+_BULLET_GLYPHS = "•◼▪■●◦○‣∙⁃➢➤►▶✓✔❖◆◇□▫"
+
+_TRANSLATE = {ord(k): v for k, v in _LIGATURES.items()}
+_TRANSLATE.update({ord(c): " " for c in _SPACES})
+_TRANSLATE.update({ord(c): None for c in _INVISIBLE})
+# C0/C1 control characters other than tab, newline and form feed.
+_TRANSLATE.update({c: None for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0C)})
+_TRANSLATE.update({c: None for c in range(0x7F, 0xA0)})
+
+_PUA_RE = re.compile("[\ue000-\uf8ff]")
+_LEADING_BULLET_RE = re.compile(
+    r"^([ \t]*)(?:[\ue000-\uf8ff" + re.escape(_BULLET_GLYPHS) + r"][ \t]*)+", re.M
+)
+
+
+def normalise_text(text: str) -> str:
+    """Normalise extracted or pasted text (idempotent).
+
+    Expands ligatures, turns exotic spaces into spaces, drops soft hyphens and
+    zero-width characters, unifies line endings and turns private-use bullet
+    glyphs (U+F06E, U+F0B7, ...) and other bullet glyphs at the start of a
+    line into "• ".
+    """
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_TRANSLATE)
+    text = _LEADING_BULLET_RE.sub(lambda m: m.group(1) + BULLET + " ", text)
+    text = _PUA_RE.sub("", text)
+    # Trailing spaces are noise from PDF extraction.
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return text
+
+
+# --------------------------------------------------------------------------
+# PDF extraction in a child process
+# --------------------------------------------------------------------------
+
+
+def _child_extract(conn, data: bytes, max_pages: int, memory_limit: int | None) -> None:
+    """Runs in the forked child: extract text page by page and report back."""
+    try:
+        if resource is not None and memory_limit:
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+            except (ValueError, OSError):
+                pass
+        logging.disable(logging.CRITICAL)
+        import warnings
+
+        warnings.simplefilter("ignore")
+        from pypdf import PdfReader
+
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+        except Exception as exc:  # malformed beyond repair
+            conn.send(("corrupt", type(exc).__name__))
+            return
+        if reader.is_encrypted:
+            opened = False
+            try:
+                opened = bool(reader.decrypt(""))
+            except Exception:
+                opened = False
+            if not opened:
+                conn.send(("encrypted", ""))
+                return
+        try:
+            pages = reader.pages
+            page_count = len(pages)
+        except Exception as exc:
+            conn.send(("corrupt", type(exc).__name__))
+            return
+        if page_count == 0:
+            conn.send(("corrupt", "no pages"))
+            return
+        texts = []
+        failures = 0
+        for index in range(min(page_count, max_pages)):
+            try:
+                texts.append(pages[index].extract_text() or "")
+            except MemoryError:
+                raise
+            except Exception:
+                failures += 1
+                texts.append("")
+        if failures and failures == len(texts):
+            conn.send(("corrupt", "no readable page"))
+            return
+        conn.send(("ok", "\f".join(texts), page_count))
+    except MemoryError:
+        try:
+            conn.send(("memory", ""))
+        except Exception:
+            pass
+    except Exception as exc:  # anything else: report as unreadable
+        try:
+            conn.send(("corrupt", type(exc).__name__))
+        except Exception:
+            pass
+    finally:
+        try:
+            conn.close()
+        except Exception:
+            pass
+
+
+def _run_in_child(data: bytes, max_pages: int, timeout_seconds: float, memory_limit: int | None):
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" not in methods:  # pragma: no cover - non-POSIX fallback, no isolation
+        class _Conn:
+            def __init__(self):
+                self.msg = None
+
+            def send(self, msg):
+                self.msg = msg
+
+            def close(self):
+                pass
+
+        conn = _Conn()
+        _child_extract(conn, data, max_pages, None)
+        return conn.msg
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    process = ctx.Process(
+        target=_child_extract, args=(sender, data, max_pages, memory_limit), daemon=True
+    )
+    process.start()
+    sender.close()
+    message = None
+    try:
+        if receiver.poll(timeout_seconds):
+            try:
+                message = receiver.recv()
+            except (EOFError, OSError):
+                message = ("died", "")
+        else:
+            message = ("timeout", "")
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+    return message
+
+
+def extract_text_from_pdf(
+    data: bytes,
+    *,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT_BYTES,
+) -> str:
+    """Extract and normalise the text layer of a PDF.
+
+    Pages are separated by form feeds ("\\f"). Raises :class:`ImportRejected`
+    for encrypted, damaged, scanned (no text layer) or too slow PDFs.
+    """
+    if not data:
+        raise ImportRejected("The file is empty.")
+    if len(data) > DEFAULT_MAX_BYTES:
+        raise ImportRejected("The file is too large to import (the limit is 40 MB).")
+    message = _run_in_child(bytes(data), max_pages, timeout_seconds, memory_limit_bytes)
+    status = message[0] if message else "died"
+    if status == "timeout":
+        raise ImportRejected(
+            "Reading this PDF took too long, so it was stopped; please check the file or paste its text instead."
+        )
+    if status == "encrypted":
+        raise ImportRejected(
+            "This PDF is encrypted or password-protected; please upload an unprotected copy."
+        )
+    if status == "memory":
+        raise ImportRejected("This PDF is too complex to read safely; please paste its text instead.")
+    if status != "ok":
+        raise ImportRejected("This PDF appears to be damaged or incomplete and could not be read.")
+    text = normalise_text(message[1])
+    pages_read = max(1, min(message[2], max_pages))
+    letters = sum(1 for ch in text if ch.isalpha())
+    if letters < 40 * pages_read and letters < 200:
+        raise ImportRejected(
+            "This PDF has no text layer (it looks scanned); please upload a PDF with a text layer, "
+            "for example the original from Ofsted's website."
+        )
+    return text
+
+
+# --------------------------------------------------------------------------
+# Uploads: PDF or text, decided by content
+# --------------------------------------------------------------------------
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"BM", None),  # too short to be sure; checked by the binary heuristic
+    (b"PK\x03\x04", "a ZIP archive or Word document"),
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Word or Excel document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x1f\x8b", "a compressed (gzip) file"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"%!PS", "a PostScript file"),
+    (b"RIFF", "a media file"),
+)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:65536]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D))
+    return controls > max(2, len(sample) // 100)
+
+
+def _decode_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _pdf_header_offset(data: bytes) -> int:
+    """Offset of "%PDF-" if it is in the first 1024 bytes (as readers allow)."""
+    return data.find(b"%PDF-", 0, 1024 + 5)
+
+
+def text_from_upload(data: bytes, filename: str = "") -> str:
+    """Return normalised text from an uploaded PDF or text file.
+
+    PDF or text is decided from the content (the ``%PDF-`` header), never
+    from ``filename``. Raises :class:`ImportRejected` for anything unusable.
+    """
+    if data is None or len(data) == 0 or not bytes(data).strip():
+        raise ImportRejected("The file is empty.")
+    data = bytes(data)
+    offset = _pdf_header_offset(data)
+    if offset >= 0 and not data[:offset].strip(b"\x00\t\n\r\x0c \xef\xbb\xbf"):
+        return extract_text_from_pdf(data[offset:])
+    if offset >= 0:
+        return extract_text_from_pdf(data[offset:])
+    if len(data) > DEFAULT_MAX_BYTES:
+        raise ImportRejected("The file is too large to import (the limit is 40 MB).")
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    for magic, what in _MAGIC:
+        if what and data.startswith(magic):
+            raise ImportRejected(
+                f"This file looks like {what}, not a PDF or text document; please upload the PDF "
+                "of the Ofsted letter or report, or paste its text."
+            )
+    if not utf16 and _looks_binary(data):
+        raise ImportRejected(
+            "This file is neither a PDF nor a text document; please upload the PDF of the Ofsted "
+            "letter or report, or paste its text."
+        )
+    text = normalise_text(_decode_text(data))
+    if not text.strip():
+        raise ImportRejected("The file is empty.")
+    return text
