@@ -78,7 +78,7 @@ _TRANSLATE.update({c: None for c in range(0x7F, 0xA0)})
 
 _PUA_RE = re.compile("[\ue000-\uf8ff]")
 _LEADING_BULLET_RE = re.compile(
-    r"^([ \t]*)(?:[\ue000-\uf8ff" + re.escape(_BULLET_GLYPHS) + r"][ \t]*)+", re.M
+    r"^([ \t\f]*)(?:[\ue000-\uf8ff" + re.escape(_BULLET_GLYPHS) + r"][ \t]*)+", re.M
 )
 
 

@@ -706,15 +706,51 @@ def _table_region(doc: _Doc) -> str | None:
             continue
         words = re.findall(r"[A-Za-z]+", s.lower())
         if words and all(w in _TABLE_WORDS for w in words) and not re.search(r"[.,;]$", s):
-            collected.append(s)
+            collected.append(line.rstrip())
             continue
         if re.fullmatch(r"[\s\d]*", s):
             continue
         break
-    region = " ".join(collected)
+    region = "\n".join(collected)
     if not re.search(r"overall\s+effectiveness|impact\s+of\s+leaders|experiences\s+and\s+progress", region, re.I):
         return None
     return region
+
+
+_GRADE_WORDS_ONLY = re.compile(r"(?:(?:requires|improvement|to|be|good|outstanding|inadequate)\s*)+", re.I)
+
+
+def _split_table(region: str) -> tuple[str, str]:
+    """Separate a table's text into (area text, grade text).
+
+    Cells may come side by side (``pdftotext -layout``: columns separated by
+    runs of spaces), one after the other, or mixed ("and families Good"), and
+    a grade may be split over lines ("Requires improvement to" / "be good").
+    Each stream keeps its own order.
+    """
+    area_parts: list[str] = []
+    grade_parts: list[str] = []
+    for line in region.split("\n"):
+        for segment in re.split(r"\s{3,}|\t+", line.strip()):
+            segment = segment.strip()
+            if not segment:
+                continue
+            if _GRADE_WORDS_ONLY.fullmatch(segment) and not re.fullmatch(r"(?:to|be|to\s+be)", segment, re.I):
+                grade_parts.append(segment)
+                continue
+            if re.fullmatch(r"(?:to\s+)?be\s+good|to", segment, re.I):
+                grade_parts.append(segment)
+                continue
+            grades = re.findall(GRADE_RE + r"(?:\s+to(?:\s+be)?)?\s*$", segment, re.I)
+            m = re.search(r"\s(" + GRADE_RE + r"(?:\s+to(?:\s+be)?)?)\s*$", segment, re.I)
+            if m and not re.match(r"(?:overall\s+effectiveness|the\s+)", m.group(1), re.I):
+                grade_parts.append(m.group(1))
+                segment = segment[: m.start()]
+            elif re.fullmatch(GRADE_RE, segment, re.I):
+                grade_parts.append(segment)
+                continue
+            area_parts.append(segment)
+    return " ".join(area_parts), " ".join(grade_parts)
 
 
 def _areas_in(text: str) -> list[tuple[int, str]]:
@@ -753,9 +789,8 @@ def _judgements(doc: _Doc, kind: str | None, warnings: list[str]) -> list[Parsed
     region = _table_region(doc)
     table_grades: list[str] = []
     if region:
-        grades = [(m.start(), _norm_grade(m.group(0))) for m in re.finditer(GRADE_RE, region, re.I)]
-        table_grades = [g for _, g in grades]
-        area_text = re.sub(GRADE_RE, lambda m: " " * len(m.group(0)), region, flags=re.I)
+        area_text, grade_text = _split_table(region)
+        table_grades = [_norm_grade(m.group(0)) for m in re.finditer(GRADE_RE, grade_text, re.I)]
         areas = [a for _, a in _areas_in(area_text)]
         if "children_in_care_and_care_leavers" in areas:
             areas = [a for a in areas if a not in ("children_in_care", "care_leavers")] if areas.count("children_in_care") == 0 else areas

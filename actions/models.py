@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    BLOCKED = "blocked", "Blocked"
+    COMPLETE = "complete", "Complete"
+    CLOSED = "closed", "Closed (verified)"
+
+
+OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED)
+DONE_STATUSES = (Status.COMPLETE, Status.CLOSED)
+
+STATUS_TAG_CLASS = {
+    Status.NOT_STARTED: "govuk-tag--grey",
+    Status.IN_PROGRESS: "govuk-tag--blue",
+    Status.BLOCKED: "govuk-tag--orange",
+    Status.COMPLETE: "govuk-tag--green",
+    Status.CLOSED: "govuk-tag--teal",
+}
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+RAG_TAG_CLASS = {Rag.RED: "govuk-tag--red", Rag.AMBER: "govuk-tag--orange", Rag.GREEN: "govuk-tag--green"}
+
+
+class Action(models.Model):
+    """One item of the council's action plan against a finding."""
+
+    finding = models.ForeignKey("findings.Finding", on_delete=models.PROTECT, related_name="actions")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_actions"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    rag = models.CharField("RAG", max_length=5, choices=Rag.choices, default=Rag.GREEN)
+    progress_notes = models.TextField(blank=True)
+    evidence = models.TextField("evidence summary", blank=True)
+    evidence_link = models.URLField(blank=True, max_length=500)
+    measure_name = models.CharField("impact measure", max_length=200, blank=True)
+    measure_baseline = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    measure_target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    measure_latest = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    measure_latest_on = models.DateField(null=True, blank=True)
+    # Optimistic locking: every save must name the version it read; the service refuses stale ones.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="action_status_valid"),
+            models.CheckConstraint(condition=Q(rag__in=Rag.values), name="action_rag_valid"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="action_version_positive"),
+            models.CheckConstraint(condition=~Q(title=""), name="action_title_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["status", "due_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:action_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today=None) -> bool:
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return self.status not in DONE_STATUSES and self.due_date is not None and self.due_date < today
+
+    @property
+    def status_tag_class(self) -> str:
+        return STATUS_TAG_CLASS[self.status]
+
+    @property
+    def rag_tag_class(self) -> str:
+        return RAG_TAG_CLASS[self.rag]
+
+
+class ActionUpdate(models.Model):
+    """Append-only history: one dated row per change to an action, with its position at that moment.
+
+    The position on any past date is the latest row on or before that date.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(db_index=True)
+    version = models.PositiveIntegerField(help_text="The action's version after this change.")
+    changes = models.JSONField(default=dict, blank=True, help_text="field: [from, to]")
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    rag = models.CharField("RAG", max_length=5, choices=Rag.choices)
+    measure_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["action", "-created_at", "-version"]
+        get_latest_by = "created_at"
+        constraints = [
+            # Two saves from the same version can never both land: the second collides here.
+            models.UniqueConstraint(fields=["action", "version"], name="action_update_unique_version"),
+        ]
+        indexes = [models.Index(fields=["action", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} v{self.version} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("Action history is append-only: an update cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Action history is append-only: an update cannot be deleted.")
+
+    @property
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        return [(field, values[0], values[1]) for field, values in (self.changes or {}).items()]

@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from accounts.selectors import can_edit_actions, council_label_for, is_admin
+
+
+def service(request):
+    user = request.user
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "council_label": council_label_for(user),
+        "user_is_admin": is_admin(user),
+        "user_can_edit_actions": can_edit_actions(user),
+    }

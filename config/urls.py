@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from config import views
+
+admin.site.site_header = "Inspection Findings Tracker administration"
+admin.site.site_title = "Inspection Findings Tracker"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path(
+        "sign-in/",
+        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("inspections.urls")),
+    path("", include("actions.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler500 = "config.views.server_error"

@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from accounts.selectors import authority_ids_for
+from inspections.models import Inspection, Judgement, LocalAuthority
+
+
+class AuthorityScopedAdmin(admin.ModelAdmin):
+    """Admin lists show staff only their own authorities' rows (superusers see all)."""
+
+    authority_path = "authority"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.authority_path}__in": authority_ids_for(request.user)})
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(AuthorityScopedAdmin):
+    authority_path = "id"
+    list_display = ("name", "ofsted_urn", "dfe_code", "region", "la_type")
+    list_filter = ("region", "la_type")
+    search_fields = ("name", "ofsted_urn", "dfe_code", "ons_code")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class JudgementInline(admin.TabularInline):
+    model = Judgement
+    extra = 0
+
+
+@admin.register(Inspection)
+class InspectionAdmin(AuthorityScopedAdmin):
+    list_display = ("authority", "kind", "visit_start", "visit_end", "published_on", "focus_area")
+    list_filter = ("kind", "framework", "focus_area", "authority__region")
+    search_fields = ("authority__name", "headline", "inspectors")
+    date_hierarchy = "visit_start"
+    list_select_related = ("authority",)
+    readonly_fields = ("source_sha256", "source_filename", "imported_by", "created_at")
+    inlines = [JudgementInline]
+
+
+@admin.register(Judgement)
+class JudgementAdmin(AuthorityScopedAdmin):
+    authority_path = "inspection__authority"
+    list_display = ("inspection", "area", "grade")
+    list_filter = ("area", "grade")
+    search_fields = ("inspection__authority__name",)
+    list_select_related = ("inspection__authority",)

@@ -1,0 +1,152 @@
+"""Demo data from ../shared/seeds: Barnsley's 2018 and 2023 inspections, its January 2023 focused visit,
+and Barnet's care-leavers monitoring visit.
+
+Where the seed material is verbatim (the focused-visit letter, the press release's areas for
+improvement, the September 2023 judgements), it is used as published. Where the seeds are silent
+(the 2018 report's improvement points and exact dates, the Barnet visit's dates), the text is
+illustrative and says so in the headline.
+"""
+
+from datetime import date
+
+BARNSLEY_FOCUSED_VISIT_2023 = {
+    "authority": "Barnsley",
+    "kind": "focused_visit",
+    "visit_start": date(2023, 1, 25),
+    "visit_end": date(2023, 1, 26),
+    "published_on": date(2023, 3, 1),
+    "inspectors": ["Claire Beckingham", "Anna Gravelle"],
+    "focus_area": "care_leavers",
+    "headline": (
+        "Workforce challenges and workload pressures since Barnsley's last inspection in 2018 have weakened "
+        "the quality and impact of frontline practice. The service keeps in touch with care leavers. However, "
+        "the approach is often piecemeal, with young people visited by a number of different social workers "
+        "and personal advisers, making it harder for care leavers to sustain the meaningful relationships they "
+        "need to have with trusted adults to support their transition to adulthood."
+    ),
+    "judgements": [],
+    "findings": [
+        ("Earlier opportunities for care leavers to build supportive relationships with consistent personal advisers.", "pathway-plans-and-care-leavers", None),
+        ("Workload capacity and management oversight of support for care leavers.", "workforce-and-caseloads", 1),
+        ("Needs assessments and pathway plans, including regular review when young people's circumstances change.", "pathway-plans-and-care-leavers", 0),
+        ("The integrity of performance data used across children's services.", "performance-data", None),
+        ("The regularity and impact of quality assurance activity.", "quality-assurance-and-audit", 2),
+    ],
+}
+
+BARNSLEY_INSPECTION_2018 = {
+    "authority": "Barnsley",
+    "kind": "full_inspection",
+    "visit_start": date(2018, 3, 19),
+    "visit_end": date(2018, 3, 29),
+    "published_on": None,
+    "inspectors": ["Lead inspector (illustrative)"],
+    "focus_area": "",
+    "headline": (
+        "Demo record: all areas were judged good in Barnsley's 2018 full inspection (seed news). The dates and "
+        "improvement points below are illustrative; the seed material does not reproduce the 2018 report."
+    ),
+    "judgements": [
+        ("overall_effectiveness", "good"),
+        ("impact_of_leaders", "good"),
+        ("help_and_protection", "good"),
+        ("children_in_care_and_care_leavers", "good"),
+    ],
+    "findings": [
+        ("The quality and timeliness of pathway plans for care leavers.", "pathway-plans-and-care-leavers", None),
+        ("The consistency of management oversight and reflective supervision.", "management-oversight-and-supervision", None),
+        ("The use of audit findings to improve the quality of practice.", "quality-assurance-and-audit", None),
+    ],
+}
+
+BARNSLEY_INSPECTION_2023 = {
+    "authority": "Barnsley",
+    "kind": "short_inspection",
+    "visit_start": date(2023, 9, 11),
+    "visit_end": date(2023, 9, 15),
+    "published_on": date(2023, 10, 27),
+    "inspectors": ["Anna Gravelle"],
+    "focus_area": "",
+    "headline": (
+        "Barnsley's children's services are good. A high turnover of staff, managers and senior leaders, as well "
+        "as increased service demand, has resulted in the slight decline in the quality of some services "
+        "provided to children living in Barnsley in need of help and protection. The experiences and progress "
+        "of care leavers have markedly improved since the focused visit earlier this year."
+    ),
+    "judgements": [
+        ("overall_effectiveness", "good"),
+        ("impact_of_leaders", "good"),
+        ("help_and_protection", "requires_improvement"),
+        ("children_in_care", "good"),
+        ("care_leavers", "good"),
+    ],
+    "findings": [
+        ("The engagement of multi-agency partners, including in key decision-making meetings for children in need of help and protection, and the quality of referrals they make to children’s social care.", "multi-agency-working", None),
+        ("The quality of recorded management direction to social workers at the point of referral and within screening.", "management-oversight-and-supervision", 1),
+        ("The identification and response to children who live in private fostering arrangements.", "front-door-and-early-help", None),
+        ("The record of achievements and targets within personal education plans.", "education-and-health", None),
+    ],
+}
+
+BARNET_MONITORING_VISIT = {
+    "authority": "Barnet",
+    "kind": "monitoring_visit",
+    "visit_start": date(2019, 1, 15),
+    "visit_end": date(2019, 1, 16),
+    "published_on": date(2019, 2, 12),
+    "inspectors": ["Helen Marchant", "David Okafor"],
+    "focus_area": "care_leavers",
+    "headline": (
+        "The sixth monitoring visit since the local authority was judged inadequate in July 2017, on the "
+        "'onwards and upwards' service for care leavers. The quality of social work practice is improving "
+        "steadily; there is more work to do to improve pathway planning, managerial oversight and supervision "
+        "to ensure practice is consistent for all young people. (Demo record: visit dates and inspectors are illustrative, as in the synthetic letter under tests/importing/corpus/synthetic/.)"
+    ),
+    "judgements": [],
+    "findings": [
+        ("Transition planning for children in care into independence.", "pathway-plans-and-care-leavers", None),
+        ("Management oversight and supervision that is consistent, reflective and regular.", "management-oversight-and-supervision", None),
+        ("The quality of written pathway plans and needs assessments, including the voice and views of young people.", "pathway-plans-and-care-leavers", None),
+    ],
+}
+
+# (finding index, title, owner username, due in days from the visit's letter, status, rag, progress note)
+BARNSLEY_2023_FOCUSED_ACTIONS = [
+    (0, "Allocate a personal adviser from age 16", "dwalker", 120, "closed", "green", "Personal advisers now allocated at 16; audit of 40 cases confirms."),
+    (0, "Recruit four additional personal advisers", "dwalker", 180, "complete", "green", "All four posts filled by September 2023."),
+    (1, "Cap personal adviser caseloads at 20", "pmorgan", 150, "in_progress", "amber", "Average caseload down from 27 to 22."),
+    (1, "Monthly management oversight audit of care-leaver cases", "pmorgan", 200, "in_progress", "amber", ""),
+    (2, "Pathway plan template and review triggers", "lead", 240, "complete", "green", "New template live; reviews triggered on change of circumstances."),
+    (2, "Review all out-of-date pathway plans", "lead", -40, "in_progress", "red", "Backlog of 35 plans reduced to 12."),
+    (3, "Data integrity checks on the new case record system", "ahussain", -10, "blocked", "red", "Waiting for supplier fix to the pathway plan report."),
+    (3, "Weekly performance data quality report to senior leaders", "ahussain", 30, "not_started", "green", ""),
+    (4, "Restart the quality assurance cycle in the care-leaver service", "pmorgan", 90, "closed", "green", "Cycle running since April 2023."),
+]
+
+BARNSLEY_2023_INSPECTION_ACTIONS = [
+    (0, "Multi-agency referral quality workshop with police and health", "lead", -20, "in_progress", "red", "Two of three workshops held."),
+    (0, "Partner attendance tracked at strategy meetings", "ahussain", 45, "not_started", "green", ""),
+    (1, "Management direction recorded on every referral in the front door", "pmorgan", 14, "in_progress", "amber", "Dip sample shows 78% of referrals with direction recorded."),
+    (2, "Private fostering awareness campaign and notification route", "dwalker", 75, "in_progress", "green", ""),
+    (3, "Personal education plan targets reviewed with the virtual school", "lead", -5, "not_started", "red", ""),
+]
+
+BARNET_ACTIONS = [
+    (0, "Independence skills plan for every young person from 16", "barnet-lead", 60, "in_progress", "amber", ""),
+    (1, "Supervision schedule with monthly compliance report", "barnet-lead", -15, "in_progress", "red", ""),
+    (2, "Pathway plan quality audit with young people's views", "barnet-lead", 30, "not_started", "green", ""),
+]
+
+DEMO_PASSWORD = "tracker-demo-2026"
+
+DEMO_USERS = [
+    # username, role, first, last, authorities, is_staff
+    ("admin", "Admin", "Ada", "Admin", ["Barnsley", "Barnet"], True),
+    ("lead", "Improvement lead", "Lee", "Lead", ["Barnsley"], False),
+    ("leader", "Senior leader", "Sam", "Leader", ["Barnsley"], False),
+    ("viewer", "Viewer", "Val", "Viewer", ["Barnsley"], False),
+    ("barnet-lead", "Improvement lead", "Bea", "Barnet", ["Barnet"], False),
+    ("dwalker", "Improvement lead", "Dana", "Walker", ["Barnsley"], False),
+    ("pmorgan", "Improvement lead", "Priya", "Morgan", ["Barnsley"], False),
+    ("ahussain", "Improvement lead", "Amir", "Hussain", ["Barnsley"], False),
+]

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from inspections.demo.data import DEMO_PASSWORD, DEMO_USERS
+from inspections.demo.loader import demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo (Barnsley and Barnet from the seed material) and the demo users. Safe to run twice."
+
+    def handle(self, *args, **options):
+        counts = demo_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded: {counts['inspections']} new inspections, {counts['actions']} new actions."
+            )
+        )
+        self.stdout.write("Demo sign-ins (password for each: %s):" % DEMO_PASSWORD)
+        for username, role, first, last, authorities, _ in DEMO_USERS[:5]:
+            self.stdout.write(f"  {username:<12} {role:<17} {', '.join(authorities)}")

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite on PostgreSQL, as CI runs it: installs what tests need (Chromium included),
+# makes sure the local PostgreSQL is up, then runs pytest (unit, integration and browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh --test
+
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker}
+case "$DATABASE_URL" in
+  postgres*)
+    if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+      echo "==> starting PostgreSQL"
+      as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+      as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+      for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    fi
+    ;;
+esac
+echo "==> running the suite against ${DATABASE_URL%%@*}@..."
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,144 @@
+"""Shared fixtures: personas, demo data and the browser harness (Playwright driving Debian's Chromium).
+
+Browser tests start the app with pytest-django's live server, drive /usr/bin/chromium, sign in as a
+role, run axe-core (WCAG 2.2 AA: a violation fails the test) and save a screenshot when a test fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by test code here
+# are still synchronous, so allow them (as djangoproject.com's Playwright tests do).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data set (Barnsley and Barnet), as `make run` loads it."""
+    from inspections.demo.loader import demo_load
+
+    demo_load()
+    from django.contrib.auth import get_user_model
+
+    return {user.username: user for user in get_user_model().objects.all()}
+
+
+# --- browser harness -----------------------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs it.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class BrowserSession:
+    """A browser context for one persona, with helpers the UI tests share."""
+
+    def __init__(self, browser, base_url: str, request, *, javascript: bool = True):
+        self.base_url = base_url
+        self.context = browser.new_context(
+            base_url=base_url, java_script_enabled=javascript, viewport={"width": 1280, "height": 900}
+        )
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self._request = request
+        self.console_errors: list[str] = []
+        self.page.on(
+            "console", lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None
+        )
+
+    def sign_in(self, username: str, password: str):
+        page = self.page
+        page.goto("/sign-in/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert "/sign-in/" not in page.url, f"sign-in failed for {username}"
+        return page
+
+    def assert_accessible(self, label: str | None = None):
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(self.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        if results.violations_count:
+            self.screenshot(f"axe-{label or 'page'}")
+            pytest.fail(f"axe found WCAG 2.2 AA violations on {self.page.url}:\n{results.generate_report()}")
+
+    def screenshot(self, label: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{self._request.node.name}-{label}")[:150]
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def browser_session(browser, live_server, request):
+    """A factory of browser sessions: `browser_session()` or `browser_session(javascript=False)`."""
+    sessions: list[BrowserSession] = []
+
+    def make(*, javascript: bool = True) -> BrowserSession:
+        session = BrowserSession(browser, live_server.url, request, javascript=javascript)
+        sessions.append(session)
+        return session
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for index, session in enumerate(sessions):
+        if failed:
+            session.screenshot(f"failure-{index}")
+        session.close()
+
+
+@pytest.fixture
+def signed_in(browser_session, demo):
+    """Sign in as a demo user: `page = signed_in("lead")`."""
+    from inspections.demo.data import DEMO_PASSWORD
+
+    def make(username: str, *, javascript: bool = True) -> BrowserSession:
+        session = browser_session(javascript=javascript)
+        session.sign_in(username, DEMO_PASSWORD)
+        return session
+
+    return make
