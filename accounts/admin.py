@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from accounts.models import Membership
+from accounts.models import Membership, SignInEvent
+from accounts.selectors import authority_ids_for
 from inspections.admin import AuthorityScopedAdmin
 
 
@@ -11,3 +12,33 @@ class MembershipAdmin(AuthorityScopedAdmin):
     search_fields = ("user__username", "user__email", "authority__name")
     list_select_related = ("user", "authority")
     autocomplete_fields = ("authority",)
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The sign-in audit: readable by superusers and staff granted the view permission, never editable.
+
+    Staff who are not superusers see only events of users in their own authorities (and failed attempts
+    against names that match no user are for superusers only), so one council cannot watch another's.
+    """
+
+    list_display = ("created_at", "kind", "username", "ip_address", "user_agent")
+    list_filter = ("kind",)
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "kind", "user", "username", "ip_address", "user_agent")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(user__memberships__authority__in=authority_ids_for(request.user)).distinct()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
