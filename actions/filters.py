@@ -1,0 +1,126 @@
+"""django-filter FilterSets for the action lists: the filter state is the query string, so any view of
+the list is a URL that can be bookmarked, shared, exported (format=csv|xlsx) and works without JavaScript."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.selectors import authorities_for
+from actions.models import DONE_STATUSES, Action, Rag, Status
+from actions.selectors import owner_choices_for, person_label
+from findings.models import Finding, Theme
+from inspections.selectors import inspections_for
+
+
+def _finding_label(finding: Finding) -> str:
+    inspection = finding.inspection
+    kind = "Priority action" if finding.kind == "priority_action" else "Improvement"
+    text = finding.text if len(finding.text) <= 60 else finding.text[:57] + "..."
+    return f"{inspection.authority.name}, {inspection.get_kind_display()} {inspection.visit_start:%b %Y}: {kind} {finding.position}: {text}"
+
+
+def _inspection_label(inspection) -> str:
+    return f"{inspection.authority.name}: {inspection.get_kind_display()}, {inspection.visit_start:%B %Y}"
+
+
+class ActionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="filter_search")
+    authority = django_filters.ModelChoiceFilter(
+        label="Council", field_name="finding__inspection__authority", queryset=None, empty_label="All councils"
+    )
+    inspection = django_filters.ModelChoiceFilter(
+        label="Inspection or visit", field_name="finding__inspection", queryset=None, empty_label="All"
+    )
+    finding = django_filters.ModelChoiceFilter(label="Finding", queryset=None, empty_label="All")
+    theme = django_filters.ModelChoiceFilter(
+        label="Theme", field_name="finding__theme", queryset=Theme.objects.all(), empty_label="All themes"
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status", choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    rag = django_filters.MultipleChoiceFilter(label="RAG", choices=Rag.choices, widget=forms.CheckboxSelectMultiple)
+    owner = django_filters.ModelChoiceFilter(
+        label="Owner", queryset=None, empty_label="Anyone", null_label="Unassigned"
+    )
+    due_from = django_filters.DateFilter(
+        label="Due on or after", field_name="due_date", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_to = django_filters.DateFilter(
+        label="Due on or before", field_name="due_date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Action
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, exclude=(), **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = user or request.user
+        for name in exclude:
+            self.filters.pop(name, None)
+        if "authority" in self.filters:
+            self.filters["authority"].queryset = authorities_for(user).order_by("name")
+        if "inspection" in self.filters:
+            self.filters["inspection"].queryset = inspections_for(user).select_related("authority").order_by(
+                "authority__name", "-visit_start"
+            )
+        if "finding" in self.filters:
+            self.filters["finding"].queryset = (
+                Finding.objects.filter(inspection__in=inspections_for(user))
+                .select_related("inspection__authority")
+                .order_by("inspection__authority__name", "-inspection__visit_start", "-kind", "position")
+            )
+        if "owner" in self.filters:
+            self.filters["owner"].queryset = owner_choices_for(user)
+        form = self.form
+        for name, label in (("inspection", _inspection_label), ("finding", _finding_label), ("owner", person_label)):
+            if name in form.fields:
+                form.fields[name].label_from_instance = label
+
+    def filter_search(self, queryset: QuerySet[Action], name: str, value: str) -> QuerySet[Action]:
+        # Every word must appear somewhere: in the action, its progress notes or its finding.
+        for word in value.split()[:10]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(progress_notes__icontains=word)
+                | Q(finding__text__icontains=word)
+            )
+        return queryset
+
+    def filter_overdue(self, queryset: QuerySet[Action], name: str, value: bool) -> QuerySet[Action]:
+        if not value:
+            return queryset
+        return queryset.filter(due_date__lt=timezone.localdate()).exclude(status__in=DONE_STATUSES)
+
+    @property
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(label, value) pairs of the filters in use, for the "Selected filters" summary."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        chosen = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if value in (None, "", [], False):
+                continue
+            if name in ("status", "rag"):
+                labels = dict(field.choices)
+                shown = ", ".join(str(labels[v]) for v in value)
+            elif name == "overdue":
+                shown = "Yes"
+            elif name in ("due_from", "due_to"):
+                shown = f"{value.day} {value:%B %Y}"
+            elif hasattr(field, "label_from_instance") and hasattr(value, "pk"):
+                shown = field.label_from_instance(value)
+            elif value == "null":
+                shown = "Unassigned"
+            else:
+                shown = str(value)
+            chosen.append((str(field.label), shown))
+        return chosen
