@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
     else:
         print("No mismatches.")
     print()
-    pdfs = sorted(CORPUS.glob("*/*.pdf"), key=lambda p: p.stat().st_size)
+    pdfs = sorted(CORPUS.glob("inspections/*.pdf")) + sorted(CORPUS.glob("focused-visits/*.pdf"))
     if pdfs:
         from pypdf import PdfReader
 

@@ -15,6 +15,11 @@ import os
 import re
 import unicodedata
 
+try:  # imported here so that forked children inherit it ready to use
+    from pypdf import PdfReader
+except ImportError:  # pragma: no cover
+    PdfReader = None  # type: ignore[assignment]
+
 try:  # POSIX only; on other platforms extraction runs without a memory cap.
     import resource
 except ImportError:  # pragma: no cover
@@ -119,8 +124,9 @@ def _child_extract(conn, data: bytes, max_pages: int, memory_limit: int | None) 
         import warnings
 
         warnings.simplefilter("ignore")
-        from pypdf import PdfReader
-
+        if PdfReader is None:
+            conn.send(("corrupt", "pypdf is not installed"))
+            return
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
         except Exception as exc:  # malformed beyond repair
@@ -317,8 +323,6 @@ def text_from_upload(data: bytes, filename: str = "") -> str:
         raise ImportRejected("The file is empty.")
     data = bytes(data)
     offset = _pdf_header_offset(data)
-    if offset >= 0 and not data[:offset].strip(b"\x00\t\n\r\x0c \xef\xbb\xbf"):
-        return extract_text_from_pdf(data[offset:])
     if offset >= 0:
         return extract_text_from_pdf(data[offset:])
     if len(data) > DEFAULT_MAX_BYTES:

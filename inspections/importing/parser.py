@@ -371,6 +371,10 @@ class _Doc:
         self.vocabulary = Counter(
             w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", self.flat)
         )
+        self.hyphen_forms: dict[str, str] = {}
+        for word, _ in self.vocabulary.most_common():
+            if "-" in word and word.count("-") <= 3:
+                self.hyphen_forms.setdefault(word.replace("-", ""), word)
 
     @staticmethod
     def _clean(lines: list[str]) -> list[tuple[str, bool]]:
@@ -741,7 +745,6 @@ def _split_table(region: str) -> tuple[str, str]:
             if re.fullmatch(r"(?:to\s+)?be\s+good|to", segment, re.I):
                 grade_parts.append(segment)
                 continue
-            grades = re.findall(GRADE_RE + r"(?:\s+to(?:\s+be)?)?\s*$", segment, re.I)
             m = re.search(r"\s(" + GRADE_RE + r"(?:\s+to(?:\s+be)?)?)\s*$", segment, re.I)
             if m and not re.match(r"(?:overall\s+effectiveness|the\s+)", m.group(1), re.I):
                 grade_parts.append(m.group(1))
@@ -889,7 +892,10 @@ def _section_items(lines: list[tuple[str, bool]], begin: int, vocabulary: Counte
                 intro = [t for t, _ in plain]
                 plain = []
             mode = "bullet"
-            items.append([_strip_marker(text)])
+            first_text = _strip_marker(text)
+            items.append([first_text] if first_text else [])
+        elif mode == "bullet" and not items[-1]:
+            items[-1].append(text)  # a bullet glyph alone on its line
         elif mode == "bullet":
             last = " ".join(items[-1])
             if _ends_sentence(last) and text[:1].isupper() and (blank_before or _looks_like_heading(text)):
@@ -946,10 +952,30 @@ def _is_nothing_statement(text: str) -> bool:
     )
 
 
+def _rehyphenate(text: str, vocabulary: Counter, forms: dict[str, str]) -> str:
+    """Put back hyphens that an extractor dropped when it joined a word broken
+    at a line end ("decisionmaking" when the document mostly says
+    "decision-making")."""
+
+    def fix(m: re.Match) -> str:
+        word = m.group(0)
+        form = forms.get(word.lower())
+        if not form or vocabulary.get(form, 0) < vocabulary.get(word.lower(), 0):
+            return word
+        out, pos = [], 0
+        for part in form.split("-"):
+            out.append(word[pos:pos + len(part)])
+            pos += len(part)
+        return "-".join(out)
+
+    return re.sub(r"\b[A-Za-z]{5,}\b", fix, text)
+
+
 def _sections(doc: _Doc, regex: re.Pattern) -> list[str]:
     points: list[str] = []
     for _, first in _find_headings(doc.lines, regex):
         for item in _section_items(doc.lines, first, doc.vocabulary):
+            item = _rehyphenate(item, doc.vocabulary, doc.hyphen_forms)
             if item not in points:
                 points.append(item)
     return points
