@@ -38,12 +38,26 @@ def can_verify_actions(user) -> bool:
     return has_role(user, Role.ADMIN, Role.SENIOR_LEADER)
 
 
+STAFF_ROLES = (Role.ADMIN, Role.IMPROVEMENT_LEAD, Role.SENIOR_LEADER, Role.VIEWER)
+
+
+def is_partner(user) -> bool:
+    """A partner-agency account: the Partner role and no council role, so no council-wide view."""
+    if not user.is_authenticated or getattr(user, "is_superuser", False):
+        return False
+    roles = user_roles(user)
+    return Role.PARTNER in roles and not roles & set(STAFF_ROLES)
+
+
 def authorities_for(user: AnonymousUser | object) -> QuerySet[LocalAuthority]:
     """The authorities a user belongs to (every one for a superuser, none for anyone signed out)."""
     if not user.is_authenticated:
         return LocalAuthority.objects.none()
     if user.is_superuser:
         return LocalAuthority.objects.all()
+    if is_partner(user):
+        # Partners reach their own actions through actions.selectors, never a council's pages.
+        return LocalAuthority.objects.none()
     return LocalAuthority.objects.filter(memberships__user=user)
 
 

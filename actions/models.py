@@ -33,6 +33,9 @@ class Rag(models.TextChoices):
     GREEN = "green", "Green"
 
 
+# An action not started this close to its due date is at risk.
+SUGGESTED_AMBER_DAYS = 14
+
 RAG_TAG_CLASS = {Rag.RED: "govuk-tag--red", Rag.AMBER: "govuk-tag--orange", Rag.GREEN: "govuk-tag--green"}
 
 
@@ -90,6 +93,53 @@ class Action(models.Model):
         today = today or timezone.localdate()
         return self.status not in DONE_STATUSES and self.due_date is not None and self.due_date < today
 
+    def suggested_rag(self, today=None) -> str:
+        """What the dates and progress suggest; the lead may override it with a reason.
+
+        Done is green; overdue and not done is red; blocked, or not started within 14 days of the due
+        date, is amber; anything else is green.
+        """
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        if self.status in DONE_STATUSES:
+            return Rag.GREEN
+        if self.due_date is not None and self.due_date < today:
+            return Rag.RED
+        if self.status == Status.BLOCKED:
+            return Rag.AMBER
+        if (
+            self.status == Status.NOT_STARTED
+            and self.due_date is not None
+            and (self.due_date - today).days <= SUGGESTED_AMBER_DAYS
+        ):
+            return Rag.AMBER
+        return Rag.GREEN
+
+    @property
+    def suggested_rag_label(self) -> str:
+        return Rag(self.suggested_rag()).label
+
+    @property
+    def suggested_rag_tag_class(self) -> str:
+        return RAG_TAG_CLASS[self.suggested_rag()]
+
+    @property
+    def measure_summary(self) -> str:
+        """"54 → 71, target 90": baseline to latest, and where it should get to."""
+        if not self.measure_name:
+            return ""
+
+        def show(value) -> str:
+            if value is None:
+                return "–"
+            return str(value.normalize()) if value == value.to_integral() else str(value)
+
+        text = f"{show(self.measure_baseline)} → {show(self.measure_latest)}"
+        if self.measure_target is not None:
+            text += f", target {show(self.measure_target)}"
+        return text
+
     @property
     def status_tag_class(self) -> str:
         return STATUS_TAG_CLASS[self.status]
@@ -140,3 +190,105 @@ class ActionUpdate(models.Model):
     @property
     def changed_fields(self) -> list[tuple[str, object, object]]:
         return [(field, values[0], values[1]) for field, values in (self.changes or {}).items()]
+
+
+def _evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # A random name: the uploader's filename is kept as data, never as a path on disk.
+    import uuid
+
+    return f"evidence/{timezone_now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class Evidence(models.Model):
+    """A file or a link offered as evidence for an action. Files are private: served by an authorised view."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="evidence_items")
+    update = models.ForeignKey(
+        ActionUpdate, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence_items",
+        help_text="The history row this evidence was added with.",
+    )
+    file = models.FileField(upload_to=_evidence_upload_to, blank=True, max_length=255)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    link = models.URLField(blank=True, max_length=500)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone_now)
+
+    class Meta:
+        ordering = ["action", "uploaded_at", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(link=""), name="evidence_has_file_or_link"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name or self.link
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def label(self) -> str:
+        return self.original_name or self.link
+
+    def get_absolute_url(self) -> str:
+        if not self.is_file:
+            return self.link
+        return reverse("actions:evidence_download", kwargs={"pk": self.action_id, "evidence_pk": self.pk})
+
+
+class ActionPlan(models.Model):
+    """The council's plan for one inspection as a whole: when its draft was sent to Ofsted.
+
+    The final submission date lives on Inspection.plan_submitted_on; the draft (for priority actions) here.
+    """
+
+    inspection = models.OneToOneField(
+        "inspections.Inspection", on_delete=models.CASCADE, related_name="action_plan"
+    )
+    draft_submitted_on = models.DateField("draft plan submitted to Ofsted", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Action plan for {self.inspection}"
+
+
+class ReminderKind(models.TextChoices):
+    DIGEST = "digest", "Due and overdue digest"
+    UPDATE_DUE = "update_due", "Monthly update due"
+    ESCALATION = "escalation", "Late update escalation"
+
+
+class ReminderLog(models.Model):
+    """One row per email sent: the unique constraint makes a second run on the same day send nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    date = models.DateField()
+    action_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone_now)
+
+    class Meta:
+        ordering = ["-date", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "date"], name="reminder_once_per_day"),
+            models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.user} on {self.date}"

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.selectors import authority_ids_for
-from actions.models import Action, ActionUpdate
+from actions.models import OPEN_STATUSES, Action, ActionUpdate
+from actions.workdays import add_working_days, working_days_between
 
 
 def actions_for(user) -> QuerySet[Action]:
+    from accounts.selectors import is_partner
+
+    if is_partner(user):
+        # A partner agency sees only what is assigned to it, and only in councils it works with.
+        from accounts.models import Membership
+
+        return Action.objects.filter(
+            owner=user,
+            finding__inspection__authority_id__in=Membership.objects.filter(user=user).values("authority_id"),
+        )
     return Action.objects.filter(finding__inspection__authority_id__in=authority_ids_for(user))
 
 
@@ -25,3 +43,182 @@ def get_action_for_user(user, pk: int) -> Action:
 
 def history_for(action: Action) -> QuerySet[ActionUpdate]:
     return action.updates.select_related("author").order_by("-created_at", "-version")
+
+
+
+# --- Plan deadlines, positions on a date, the monthly update cycle, the action page (h5b) -------------
+
+
+@dataclass(frozen=True)
+class PlanDeadlines:
+    """Ofsted's dates for the council's action plan after one inspection, and where the council is."""
+
+    applies: bool
+    letter_date: date | None = None
+    plan_due: date | None = None
+    plan_submitted_on: date | None = None
+    draft_due: date | None = None
+    draft_submitted_on: date | None = None
+    today: date | None = None
+
+    @property
+    def plan_days_left(self) -> int | None:
+        """Working days left to the plan's due date (negative when overdue), None once submitted."""
+        if not self.applies or self.plan_submitted_on:
+            return None
+        return working_days_between(self.today, self.plan_due)
+
+    @property
+    def draft_days_left(self) -> int | None:
+        if self.draft_due is None or self.draft_submitted_on:
+            return None
+        return working_days_between(self.today, self.draft_due)
+
+    @property
+    def plan_overdue(self) -> bool:
+        return self.plan_days_left is not None and self.plan_days_left < 0
+
+    @property
+    def draft_overdue(self) -> bool:
+        return self.draft_days_left is not None and self.draft_days_left < 0
+
+
+def plan_deadlines_for(inspection, today: date | None = None) -> PlanDeadlines:
+    """The action plan is due 70 working days after the letter for a full or short inspection or a
+    visit that set areas for priority action; a draft 20 working days after it for priority actions.
+
+    Reads inspection.action_plan and the priority-action findings: prefetch them for many inspections.
+    """
+    from findings.models import FindingKind
+    from inspections.models import GRADED_KINDS
+
+    today = today or timezone.localdate()
+    has_priority = _has_priority_actions(inspection, FindingKind.PRIORITY_ACTION)
+    if inspection.kind not in GRADED_KINDS and not has_priority:
+        return PlanDeadlines(applies=False, today=today)
+    letter = inspection.published_on or inspection.visit_end
+    plan = _action_plan_or_none(inspection)
+    return PlanDeadlines(
+        applies=True,
+        letter_date=letter,
+        plan_due=add_working_days(letter, PLAN_DUE_WORKING_DAYS),
+        plan_submitted_on=inspection.plan_submitted_on,
+        draft_due=add_working_days(letter, DRAFT_DUE_WORKING_DAYS) if has_priority else None,
+        draft_submitted_on=plan.draft_submitted_on if plan else None,
+        today=today,
+    )
+
+
+PLAN_DUE_WORKING_DAYS = 70
+DRAFT_DUE_WORKING_DAYS = 20
+
+
+def _has_priority_actions(inspection, kind) -> bool:
+    cache = getattr(inspection, "_prefetched_objects_cache", {})
+    if "findings" in cache:
+        return any(finding.kind == kind for finding in cache["findings"])
+    return inspection.findings.filter(kind=kind).exists()
+
+
+def _action_plan_or_none(inspection):
+    from actions.models import ActionPlan
+
+    try:
+        return inspection.action_plan
+    except ActionPlan.DoesNotExist:
+        return None
+
+
+def _end_of_day(day: date) -> datetime:
+    """The first instant after `day` in Europe/London (the business time zone)."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def positions_on(actions, day: date) -> dict[int, ActionUpdate]:
+    """Each action's position at the end of `day`: its latest history row on or before then.
+
+    `actions` is a queryset or an iterable of actions or ids. One query: DISTINCT ON on PostgreSQL,
+    a correlated subquery elsewhere. Actions created after `day` are absent from the result.
+    """
+    if isinstance(actions, QuerySet):
+        action_ids = actions.values("pk")
+    else:
+        action_ids = [getattr(item, "pk", item) for item in actions]
+    cutoff = _end_of_day(day)
+    rows = ActionUpdate.objects.filter(action_id__in=action_ids, created_at__lt=cutoff).select_related("author")
+    if connection.vendor == "postgresql":
+        rows = rows.order_by("action_id", "-created_at", "-version").distinct("action_id")
+    else:
+        latest = (
+            ActionUpdate.objects.filter(action_id=OuterRef("action_id"), created_at__lt=cutoff)
+            .order_by("-created_at", "-version")
+            .values("pk")[:1]
+        )
+        rows = rows.filter(pk=Subquery(latest))
+    return {row.action_id: row for row in rows}
+
+
+def position_on(action, day: date) -> ActionUpdate | None:
+    return positions_on([action], day).get(getattr(action, "pk", action))
+
+
+def update_cycle_start(today: date | None = None) -> date:
+    """The most recent monthly update day on or before today (the day clamps to short months)."""
+    today = today or timezone.localdate()
+    cycle_day = int(getattr(settings, "UPDATE_CYCLE_DAY", 1))
+
+    def in_month(year: int, month: int) -> date:
+        return date(year, month, min(cycle_day, monthrange(year, month)[1]))
+
+    this_month = in_month(today.year, today.month)
+    if this_month <= today:
+        return this_month
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return in_month(year, month)
+
+
+def with_update_due(queryset: QuerySet[Action], today: date | None = None) -> QuerySet[Action]:
+    """Annotate `last_update_at`, `update_due` (open and not updated since this month's update day) and
+    `update_late` (still due more than UPDATE_ESCALATION_DAYS after it). For "My actions" and reminders."""
+    today = today or timezone.localdate()
+    cycle_start = update_cycle_start(today)
+    cutoff = timezone.make_aware(datetime.combine(cycle_start, time.min))
+    late = today > cycle_start + timedelta(days=int(getattr(settings, "UPDATE_ESCALATION_DAYS", 10)))
+    last_update = (
+        ActionUpdate.objects.filter(action_id=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    )
+    due = Q(status__in=OPEN_STATUSES) & Q(last_update_at__lt=cutoff)
+    return queryset.annotate(last_update_at=Subquery(last_update)).annotate(
+        update_due=Case(When(due, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        update_late=Case(
+            When(due, then=Value(late)), default=Value(False), output_field=BooleanField()
+        ),
+    )
+
+
+def evidence_for(action: Action):
+    from actions.models import Evidence
+
+    return Evidence.objects.filter(action=action).select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def measure_trend(history: list[ActionUpdate]) -> list[ActionUpdate]:
+    """The history rows where the measure's value was set or changed, oldest first."""
+    trend: list[ActionUpdate] = []
+    for update in sorted(history, key=lambda u: (u.created_at, u.version)):
+        if update.measure_value is None:
+            continue
+        if not trend or trend[-1].measure_value != update.measure_value:
+            trend.append(update)
+    return trend
+
+
+def owners_for_authority(authority):
+    """Who can own an action of this council: its active members (partners included)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__authority=authority)
+        .order_by("first_name", "last_name", "username")
+    )

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from actions.models import Action, ActionUpdate, Rag, Status
+from actions.models import Action, ActionUpdate, Evidence, Rag, Status
 from findings.models import Finding
 
 # Fields whose changes are recorded in history, in the order a timeline lists them.
@@ -131,8 +132,13 @@ def action_update(
     changes: dict[str, Any],
     note: str = "",
     at: datetime | None = None,
+    extra_history: dict[str, Any] | None = None,
 ) -> ActionUpdateResult:
     """Apply changes if nobody has saved since `expected_version`; record them in history.
+
+    `extra_history` records what is not a field of the action (a reason, evidence added) beside the
+    field changes, as `name: [None, value]`. Closing an action is a second person's check (see
+    action_verify): a save that sets status to closed is refused unless that check passes.
 
     The version check is a conditional UPDATE in the database, so two concurrent saves from the same
     version cannot both land, whatever the number of app servers.
@@ -144,12 +150,17 @@ def action_update(
         current = Action.objects.select_for_update().get(pk=action.pk)
         if current.version != expected_version:
             raise StaleActionError(current, expected_version)
+        if changes.get("status") == Status.CLOSED and current.status != Status.CLOSED:
+            _closure_check(user, current)
         diff: dict[str, list[Any]] = {}
         for name, value in changes.items():
             old = getattr(current, name)
             if old != value:
                 diff[name] = [_as_history_value(old), _as_history_value(value)]
                 setattr(current, name, value)
+        for name, value in (extra_history or {}).items():
+            if value not in (None, "", []):
+                diff[name] = [None, _as_history_value(value)]
         if not diff and not note.strip():
             return ActionUpdateResult(action=current, update=None)
         current.full_clean()
@@ -166,3 +177,254 @@ def action_update(
         except IntegrityError as exc:  # another writer recorded this version first
             raise StaleActionError(Action.objects.get(pk=current.pk), expected_version) from exc
         return ActionUpdateResult(action=current, update=update)
+
+
+
+# --- progress updates, evidence, closure, the plan's submission dates (h5b) ----------------------------
+
+
+def _closure_check(user, action: Action) -> None:
+    """Closing is a second person's check: an admin or senior leader, not the owner, of a complete action.
+
+    A system process (no user: demo data, migrations) may record a closure that was checked elsewhere.
+    """
+    from accounts.selectors import can_verify_actions
+
+    if user is None:
+        return
+    if action.status != Status.COMPLETE:
+        raise ValidationError({"status": "Only an action marked complete can be closed."})
+    if not can_verify_actions(user):
+        raise ValidationError({"status": "Only an admin or senior leader can verify and close an action."})
+    if action.owner_id is not None and action.owner_id == user.pk:
+        raise ValidationError({"status": "Someone other than the owner must verify and close this action."})
+
+
+def _require_in_scope(user, action: Action) -> None:
+    from actions.selectors import actions_for
+
+    if not actions_for(user).filter(pk=action.pk).exists():
+        raise PermissionDenied("This action is not in your councils.")
+
+
+def _has_evidence(action: Action) -> bool:
+    return bool(action.evidence.strip() or action.evidence_link or action.evidence_items.exists())
+
+
+@transaction.atomic
+def action_record_progress(
+    *,
+    action: Action,
+    user,
+    expected_version: int,
+    changes: dict[str, Any],
+    note: str = "",
+    rag_reason: str = "",
+    due_date_reason: str = "",
+    evidence_files: list | None = None,
+    evidence_links: list[str] | None = None,
+    today: date | None = None,
+) -> ActionUpdateResult:
+    """A person's update to an action from its page: checked against their role and the plan's rules,
+    then written by action_update with evidence attached to the same history row.
+
+    - a due-date change needs a reason; a RAG other than the suggested one needs a reason;
+    - complete needs evidence (already held, or added now); closed only through action_verify;
+    - partners change progress and evidence only, senior leaders comment only, viewers nothing.
+    """
+    from actions.evidence import evidence_file_check
+    from actions.permissions import action_permissions
+
+    _require_in_scope(user, action)
+    permissions = action_permissions(user, action)
+    if not permissions.can_update:
+        raise PermissionDenied("You cannot update this action.")
+    if action.version != expected_version:
+        raise StaleActionError(action, expected_version)
+    evidence_files = list(evidence_files or [])
+    evidence_links = [link for link in (evidence_links or []) if link]
+    asked = set(changes) | ({"note"} if note.strip() else set())
+    asked |= {"evidence_file"} if evidence_files else set()
+    asked |= {"evidence_link"} if evidence_links else set()
+    refused = asked - permissions.fields
+    if refused:
+        raise PermissionDenied(f"You cannot change: {', '.join(sorted(refused))}.")
+
+    changes = {name: value for name, value in changes.items() if getattr(action, name) != value}
+    errors: dict[str, str] = {}
+    new_status = changes.get("status", action.status)
+    if new_status == Status.CLOSED and action.status != Status.CLOSED:
+        errors["status"] = "An action is closed when someone other than its owner verifies it."
+    if new_status == Status.COMPLETE and action.status != Status.COMPLETE:
+        if not (
+            _has_evidence(action) or evidence_files or evidence_links or (changes.get("evidence") or "").strip()
+        ):
+            errors["status"] = "Add evidence (a file, a link or a summary) before marking the action complete."
+    if "due_date" in changes and not due_date_reason.strip():
+        errors["due_date_reason"] = "Enter why the due date is changing."
+    if "rag" in changes:
+        projected = Action(status=new_status, due_date=changes.get("due_date", action.due_date))
+        if changes["rag"] != projected.suggested_rag(today) and not rag_reason.strip():
+            errors["rag_reason"] = (
+                f"Enter why the RAG differs from the suggested {Rag(projected.suggested_rag(today)).label.lower()}."
+            )
+    if "measure_latest" in changes and changes["measure_latest"] is not None and not changes.get(
+        "measure_latest_on"
+    ):
+        changes["measure_latest_on"] = today or timezone.localdate()
+    checked_files = []
+    for upload in evidence_files:
+        try:
+            checked_files.append((upload, evidence_file_check(upload)))
+        except ValidationError as error:
+            errors["evidence_file"] = f"{upload.name}: {error.messages[0]}"
+    if errors:
+        raise ValidationError(errors)
+
+    if note.strip() and permissions.note_is_progress:
+        changes["progress_notes"] = note.strip()
+    extra: dict[str, Any] = {}
+    if "rag" in changes and rag_reason.strip():
+        extra["rag_reason"] = rag_reason.strip()
+    if "due_date" in changes:
+        extra["due_date_reason"] = due_date_reason.strip()
+    added = [upload.name for upload, _ in checked_files] + evidence_links
+    if added:
+        extra["evidence_added"] = ", ".join(added)
+    if not permissions.note_is_progress and note.strip():
+        extra["comment"] = True
+    result = action_update(
+        action=action, user=user, expected_version=expected_version, changes=changes, note=note,
+        extra_history=extra,
+    )
+    for upload, content_type in checked_files:
+        evidence_add_file(action=result.action, user=user, upload=upload, content_type=content_type, update=result.update)
+    for link in evidence_links:
+        Evidence.objects.create(action=result.action, link=link, uploaded_by=user, update=result.update)
+    return result
+
+
+def evidence_add_file(*, action: Action, user, upload, content_type: str, update: ActionUpdate | None = None) -> Evidence:
+    """Store a checked upload privately under a random name; its own name is kept only as data."""
+    evidence = Evidence(
+        action=action,
+        update=update,
+        original_name=upload.name[-255:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    evidence.file.save(upload.name, upload, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+def action_verify(*, action: Action, user, expected_version: int, note: str = "") -> ActionUpdateResult:
+    """An admin or senior leader who does not own the action confirms the evidence: the action closes."""
+    _require_in_scope(user, action)
+    return action_update(
+        action=action,
+        user=user,
+        expected_version=expected_version,
+        changes={"status": Status.CLOSED, "rag": Rag.GREEN},
+        note=note.strip() or "Evidence checked: action verified and closed.",
+        extra_history={"verified": True},
+    )
+
+
+def action_send_back(*, action: Action, user, expected_version: int, reason: str) -> ActionUpdateResult:
+    """The checker is not satisfied: the action goes back to in progress, with the reason recorded."""
+    _require_in_scope(user, action)
+    if action.version != expected_version:
+        raise StaleActionError(action, expected_version)
+    # The same people who may close it may send it back, and only from complete.
+    _closure_check(user, action)
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the action is being sent back."})
+    return action_update(
+        action=action,
+        user=user,
+        expected_version=expected_version,
+        changes={"status": Status.IN_PROGRESS},
+        note=reason.strip(),
+        extra_history={"sent_back_reason": reason.strip()},
+    )
+
+
+def action_add(
+    *,
+    finding: Finding,
+    user,
+    title: str,
+    description: str = "",
+    owner=None,
+    due_date: date | None = None,
+    status: str = Status.NOT_STARTED,
+    rag: str = Rag.GREEN,
+    measure_name: str = "",
+    measure_baseline: Decimal | None = None,
+    measure_target: Decimal | None = None,
+) -> Action:
+    """A lead adds an action to a finding of one of their councils; the owner must belong to that council."""
+    from accounts.models import Membership
+    from accounts.selectors import authority_ids_for, can_edit_actions
+
+    authority_id = finding.inspection.authority_id
+    if not can_edit_actions(user) or authority_id not in authority_ids_for(user):
+        raise PermissionDenied("Only improvement leads and admins of this council can add actions.")
+    if owner is not None and not Membership.objects.filter(user=owner, authority_id=authority_id).exists():
+        raise ValidationError({"owner": "Choose an owner who works for this council or with it."})
+    if status == Status.CLOSED:
+        raise ValidationError({"status": "A new action cannot start closed: it is closed when verified."})
+    if status == Status.COMPLETE:
+        raise ValidationError({"status": "A new action has no evidence yet, so cannot start complete."})
+    if not title.strip():
+        raise ValidationError({"title": "Enter a title for the action."})
+    return action_create(
+        finding=finding,
+        user=user,
+        title=title.strip(),
+        description=description.strip(),
+        owner=owner,
+        due_date=due_date,
+        status=status,
+        rag=rag,
+        measure_name=measure_name.strip(),
+        measure_baseline=measure_baseline,
+        measure_target=measure_target,
+        measure_latest=measure_baseline,
+        measure_latest_on=timezone.localdate() if measure_baseline is not None else None,
+    )
+
+
+@transaction.atomic
+def action_plan_record(
+    *, inspection, user, plan_submitted_on: date | None, draft_submitted_on: date | None
+):
+    """Record when the council sent its action plan (and draft) to Ofsted."""
+    from accounts.selectors import authority_ids_for, can_edit_actions
+    from actions.models import ActionPlan
+    from inspections.models import Inspection
+
+    if not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):
+        raise PermissionDenied("Only improvement leads and admins of this council can record the plan.")
+    today = timezone.localdate()
+    letter = inspection.published_on or inspection.visit_end
+    errors = {}
+    for field, value in (("plan_submitted_on", plan_submitted_on), ("draft_submitted_on", draft_submitted_on)):
+        if value and value > today:
+            errors[field] = "The date submitted must be today or in the past."
+        elif value and value < letter:
+            errors[field] = f"The date submitted must be on or after the letter, {letter.day} {letter:%B %Y}."
+    if errors:
+        raise ValidationError(errors)
+    Inspection.objects.filter(pk=inspection.pk).update(plan_submitted_on=plan_submitted_on)
+    inspection.plan_submitted_on = plan_submitted_on
+    plan, _ = ActionPlan.objects.update_or_create(
+        inspection=inspection, defaults={"draft_submitted_on": draft_submitted_on, "updated_by": user}
+    )
+    return plan
