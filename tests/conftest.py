@@ -89,12 +89,14 @@ class BrowserSession:
         page.goto("/sign-in/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
         assert "/sign-in/" not in page.url, f"sign-in failed for {username}"
         return page
 
     def assert_accessible(self, label: str | None = None):
+        """Run axe-core on the page as it is now; assert visible content first (use playwright's expect),
+        so that axe runs on the loaded page."""
         from axe_playwright_python.sync_playwright import Axe
 
         results = Axe().run(self.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
