@@ -206,3 +206,23 @@ class Judgement(models.Model):
         # A cross-table rule the database cannot check: refuse grades on ungraded visits on every path.
         self.clean()
         super().save(*args, **kwargs)
+
+
+class ImportDraft(models.Model):
+    """An uploaded publication between upload and confirmation: the source sits in private storage under a
+    random name, and the parse result here, bound to the admin who uploaded it, until it expires."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source_name = models.CharField("stored name of the source", max_length=255)
+    source_filename = models.CharField("file name as uploaded", max_length=255, blank=True)
+    source_sha256 = models.CharField(max_length=64)
+    parsed = models.JSONField("what the importer read", default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Import of {self.source_filename or 'pasted text'} by {self.user}"

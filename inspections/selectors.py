@@ -63,3 +63,135 @@ def findings_with_actions_for(inspection: Inspection) -> QuerySet[Finding]:
         )
         .order_by("-kind", "position")
     )
+
+
+# --- importing -------------------------------------------------------------------------------------
+
+
+class DraftNotFound(Exception):
+    """The import token is unknown, someone else's, or expired."""
+
+
+def get_import_draft_for_user(user, token: str):
+    """The user's unexpired import draft with this token; DraftNotFound otherwise (tampered, stale, not theirs)."""
+    from django.utils import timezone
+
+    from inspections.models import ImportDraft
+
+    if not token or len(token) > 64:
+        raise DraftNotFound
+    draft = ImportDraft.objects.filter(token=token, user_id=user.pk, expires_at__gt=timezone.now()).first()
+    if draft is None:
+        raise DraftNotFound
+    return draft
+
+
+def import_authorities_for(user) -> list[LocalAuthority]:
+    """The councils a user may import into: their own (all, for a superuser)."""
+    return list(authorities_for(user).order_by("name"))
+
+
+def authority_matching(*, name: str | None, urn: str | None) -> LocalAuthority | None:
+    """The authority a letter names, by Ofsted URN first, then by name."""
+    if urn:
+        found = LocalAuthority.objects.filter(ofsted_urn=urn).first()
+        if found:
+            return found
+    if name:
+        return LocalAuthority.objects.filter(name__iexact=name).first()
+    return None
+
+
+def earlier_findings_for(authority: LocalAuthority | None, *, before=None) -> list[Finding]:
+    """Findings of this authority's publications before a date (all of them without one), newest first."""
+    if authority is None or not authority.pk:
+        return []
+    findings = Finding.objects.filter(inspection__authority=authority).select_related("inspection")
+    if before:
+        findings = findings.filter(inspection__visit_start__lt=before)
+    return list(findings.order_by("-inspection__visit_start", "kind", "position"))
+
+
+class ImportPreview:
+    """Everything the preview page shows about a draft besides the forms, read once per request."""
+
+    def __init__(self, user, draft):
+        from datetime import date as _date
+
+        from findings.models import Theme
+        from findings.services import theme_suggest
+        from inspections.services import NewAuthority, inspection_find_duplicate
+
+        parsed = draft.parsed
+        self.draft = draft
+        self.parsed = parsed
+        self.authorities = import_authorities_for(user)
+        self.themes = list(Theme.objects.order_by("position", "name"))
+        named = parsed.get("local_authority")
+        self.letter_authority = authority_matching(name=named, urn=parsed.get("authority_urn"))
+        self.new_authority = None
+        self.not_yours = None
+        own = {a.pk for a in self.authorities}
+        if self.letter_authority is None and named and parsed.get("authority_urn"):
+            self.new_authority = NewAuthority(name=named, ofsted_urn=parsed["authority_urn"])
+        elif self.letter_authority is not None and self.letter_authority.pk not in own:
+            self.not_yours = self.letter_authority
+        self.suggested_authority = self.letter_authority if self.letter_authority and not self.not_yours else None
+
+        def iso(name):
+            value = parsed.get(name)
+            try:
+                return _date.fromisoformat(value) if value else None
+            except ValueError:
+                return None
+
+        self.visit_start, self.visit_end, self.published_on = iso("visit_start"), iso("visit_end"), iso("published_on")
+        found = inspection_find_duplicate(
+            sha256=draft.source_sha256,
+            authority=self.letter_authority,
+            kind=parsed.get("kind"),
+            visit_start=self.visit_start,
+            visit_end=self.visit_end,
+        )
+        self.duplicate, self.duplicate_is_same_document = found if found else (None, False)
+        self.duplicate_visible = bool(self.duplicate and self.duplicate.authority_id in authority_ids_for(user))
+        self.warnings = list(parsed.get("warnings") or [])
+        if not parsed.get("improvements") and not parsed.get("priority_actions"):
+            self.warnings.append(
+                "No improvement points or priority actions were found: add them below if the publication has them."
+            )
+        self._theme_suggest = theme_suggest
+
+    def earlier_findings(self, authority) -> list[Finding]:
+        return earlier_findings_for(authority, before=self.visit_start)
+
+    def initial(self) -> dict:
+        parsed = self.parsed
+        initial = {
+            "authority": self.suggested_authority.slug if self.suggested_authority else "",
+            "kind": parsed.get("kind") or "",
+            "focus_area": parsed.get("focus_area") or "",
+            "visit_start": self.visit_start,
+            "visit_end": self.visit_end,
+            "published_on": self.published_on,
+            "inspectors": "\n".join(parsed.get("inspectors") or []),
+            "headline": parsed.get("headline") or "",
+        }
+        if self.new_authority is not None:
+            from inspections.forms import NEW_AUTHORITY
+
+            initial["authority"] = NEW_AUTHORITY
+        for judgement in parsed.get("judgements") or []:
+            initial[f"grade_{judgement['area']}"] = judgement["grade"]
+        return initial
+
+    def points_initial(self) -> list[dict]:
+        from findings.models import FindingKind
+
+        points = [(FindingKind.PRIORITY_ACTION, text) for text in self.parsed.get("priority_actions") or []]
+        points += [(FindingKind.IMPROVEMENT, text) for text in self.parsed.get("improvements") or []]
+        rows = []
+        for position, (kind, text) in enumerate(points, start=1):
+            theme = self._theme_suggest(text, self.themes)
+            rows.append({"text": text, "kind": kind, "theme": str(theme.pk) if theme else "", "ORDER": position})
+        return rows

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.selectors import get_authority_for_user
-from inspections import selectors
+from accounts.selectors import get_authority_for_user, is_admin
+from inspections import selectors, services
+from inspections.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_reordered
+from inspections.importing import ImportRejected
+from inspections.uploads import SizeLimitUploadHandler
 
 
 def authority_list(request: HttpRequest) -> HttpResponse:
@@ -29,3 +37,146 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "findings": selectors.findings_with_actions_for(inspection),
     }
     return render(request, "inspections/inspection_detail.html", context)
+
+
+# --- importing a publication (admins) ----------------------------------------------------------------
+
+
+def _require_admin(user) -> None:
+    if not is_admin(user):
+        raise PermissionDenied("Only admins can import Ofsted publications.")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    _require_admin(request.user)
+    if request.method == "POST":
+        # Before anything reads the body (the CSRF check included): stop storing a file past the size limit.
+        request.upload_handlers.insert(0, SizeLimitUploadHandler(request, settings.MAX_UPLOAD_BYTES))
+    return _import_start(request)
+
+
+@csrf_protect
+def _import_start(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "inspections/import_start.html", {"form": ImportUploadForm(), "nav_section": "import"})
+    form = ImportUploadForm(request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False))
+    if form.is_valid():
+        source, filename, field = form.source()
+        try:
+            draft = services.import_draft_create(user=request.user, source=source, filename=filename)
+        except ImportRejected as rejected:
+            form.add_error(field, rejected.message)
+        else:
+            return redirect("inspections:import_preview", token=draft.token)
+    return render(request, "inspections/import_start.html", {"form": form, "nav_section": "import"}, status=400)
+
+
+def _draft_or_restart(request: HttpRequest, token: str):
+    try:
+        return selectors.get_import_draft_for_user(request.user, token)
+    except selectors.DraftNotFound:
+        messages.warning(
+            request,
+            "That import has expired or could not be found, so nothing was saved. Upload the document again.",
+        )
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    _require_admin(request.user)
+    draft = _draft_or_restart(request, token)
+    if draft is None:
+        return redirect("inspections:import_start")
+    preview = selectors.ImportPreview(request.user, draft)
+    new_label = (
+        f"Add {preview.new_authority.name} to the tracker (Ofsted URN {preview.new_authority.ofsted_urn})"
+        if preview.new_authority else ""
+    )
+    form_kwargs = {"authorities": preview.authorities, "new_authority_label": new_label}
+    duplicate_error = None
+    if request.method == "GET":
+        form = ImportPreviewForm(initial=preview.initial(), **form_kwargs)
+        earlier = preview.earlier_findings(preview.suggested_authority)
+        points = PointFormSet(
+            initial=preview.points_initial(), prefix=POINTS_PREFIX, form_kwargs={"themes": preview.themes, "earlier": earlier}
+        )
+        status = 200
+    else:
+        confirming = "confirm" in request.POST
+        data = request.POST if confirming else points_reordered(request.POST, add="add_point" in request.POST)
+        form = ImportPreviewForm(data, **form_kwargs)
+        chosen = next((a for a in preview.authorities if a.slug == data.get("authority")), None)
+        earlier = preview.earlier_findings(chosen)
+        points = PointFormSet(data, prefix=POINTS_PREFIX, form_kwargs={"themes": preview.themes, "earlier": earlier})
+        status = 200
+        if confirming:
+            if form.is_valid() and points.is_valid():
+                try:
+                    inspection = services.import_confirm(
+                        draft=draft,
+                        data=_inspection_input(form, points),
+                        user=request.user,
+                        new_authority=preview.new_authority if form.chosen_authority() is None else None,
+                    )
+                except services.DuplicateImport as duplicate:
+                    duplicate_error = duplicate
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(
+                        request,
+                        f"Imported {inspection.get_kind_display().lower()} of {inspection.authority.name}, "
+                        f"{inspection.date_range_display}: {inspection.findings.count()} points to act on.",
+                    )
+                    return redirect(inspection)
+            status = 400
+    context = {
+        "draft": draft,
+        "preview": preview,
+        "form": form,
+        "points": points,
+        "duplicate_error": duplicate_error,
+        "nav_section": "import",
+    }
+    return render(request, "inspections/import_preview.html", context, status=status)
+
+
+def _inspection_input(form: ImportPreviewForm, points) -> services.InspectionInput:
+    from inspections.services import FindingInput, InspectionInput, JudgementInput
+
+    cleaned = form.cleaned_data
+    kind = cleaned["kind"]
+    return InspectionInput(
+        authority=form.chosen_authority(),
+        kind=kind,
+        framework="JTAI" if kind == "jtai" else "ILACS",
+        visit_start=cleaned["visit_start"],
+        visit_end=cleaned["visit_end"],
+        published_on=cleaned["published_on"],
+        inspectors=cleaned["inspectors"],
+        focus_area=cleaned["focus_area"] if kind not in ("full_inspection", "short_inspection") else "",
+        headline=cleaned["headline"].strip(),
+        judgements=[JudgementInput(area=area, grade=grade) for area, grade in cleaned["judgements"]],
+        findings=[
+            FindingInput(
+                text=point.cleaned_data["text"],
+                kind=point.cleaned_data["kind"],
+                theme=point.chosen_theme(),
+                repeats=point.chosen_earlier(),
+            )
+            for point in points.kept_forms()
+        ],
+    )
+
+
+@require_POST
+def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    _require_admin(request.user)
+    draft = _draft_or_restart(request, token)
+    if draft is not None:
+        services.import_draft_discard(draft=draft)
+        messages.info(request, "The import was cancelled and nothing was saved.")
+    return redirect("inspections:import_start")

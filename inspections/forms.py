@@ -1,0 +1,313 @@
+"""Forms for importing a publication: the upload, and the preview where an admin checks every field."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.forms.boundfield import BoundField
+from django.template.defaultfilters import filesizeformat
+
+from findings.models import Finding, FindingKind, Theme
+from findings.services import finding_repeat_suggestions
+from inspections.models import GRADED_KINDS, FocusArea, Grade, InspectionKind, JudgementArea
+
+NEW_AUTHORITY = "new"
+MAX_PASTED_CHARACTERS = 1_000_000
+
+
+class ImportUploadForm(forms.Form):
+    document = forms.FileField(
+        label="Upload a PDF or text file",
+        required=False,
+        help_text="The letter or report as Ofsted published it (PDF with a text layer, or a .txt file).",
+    )
+    text = forms.CharField(
+        label="Or paste the text of the letter or report",
+        required=False,
+        max_length=MAX_PASTED_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        error_messages={"max_length": "The pasted text is too long (the limit is 1 million characters)."},
+    )
+
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    @property
+    def size_limit_display(self) -> str:
+        return filesizeformat(settings.MAX_UPLOAD_BYTES)
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        limit = settings.MAX_UPLOAD_BYTES
+        if self.too_large or (document is not None and document.size > limit):
+            raise forms.ValidationError(f"The selected file must be smaller than {self.size_limit_display}.")
+        if document is not None and document.size == 0:
+            raise forms.ValidationError("The selected file is empty.")
+        return document
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        document, text = cleaned.get("document"), (cleaned.get("text") or "").strip()
+        if document is None and not text:
+            self.add_error("document", "Select a PDF or text file, or paste the text of the letter.")
+        elif document is not None and text:
+            self.add_error("text", "Upload a file or paste text, not both.")
+        return cleaned
+
+    def source(self) -> tuple[bytes, str, str]:
+        """(bytes, file name, field that carried them) of the valid upload."""
+        document = self.cleaned_data.get("document")
+        if document is not None:
+            return document.read(settings.MAX_UPLOAD_BYTES + 1), document.name, "document"
+        return self.cleaned_data["text"].strip().encode("utf-8"), "", "text"
+
+
+# --- GOV.UK date input -----------------------------------------------------------------------------
+
+
+class DateBoundField(BoundField):
+    @property
+    def parts(self) -> dict[str, str]:
+        """Day, month and year to show in the three boxes: what was typed, or the initial date."""
+        value = self.value()
+        if isinstance(value, date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        if isinstance(value, (list, tuple)) and len(value) == 3:
+            return {key: part or "" for key, part in zip(("day", "month", "year"), value)}
+        return {"day": "", "month": "", "year": ""}
+
+
+class DateInputWidget(forms.MultiWidget):
+    def __init__(self):
+        super().__init__({"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()})
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+
+class GovukDateField(forms.Field):
+    """A date typed as day, month and year, with the GOV.UK design system's error messages."""
+
+    widget = DateInputWidget
+
+    def __init__(self, *, description: str, **kwargs):
+        self.description = description  # e.g. "the date the visit started"
+        super().__init__(**kwargs)
+
+    def get_bound_field(self, form, field_name):
+        return DateBoundField(form, self, field_name)
+
+    def clean(self, value):
+        parts = [str(part or "").strip() for part in (value or ["", "", ""])]
+        day, month, year = parts
+        subject = self.description[0].upper() + self.description[1:]
+        if not any(parts):
+            if self.required:
+                raise forms.ValidationError(f"Enter {self.description}")
+            return None
+        missing = [name for name, part in zip(("day", "month", "year"), parts) if not part]
+        if missing:
+            raise forms.ValidationError(f"{subject} must include a {' and a '.join(missing)}")
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError(f"{subject} must be a real date")
+        if len(year) != 4:
+            raise forms.ValidationError("Year must include 4 numbers")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{subject} must be a real date") from None
+
+
+# --- the preview -----------------------------------------------------------------------------------
+
+
+def _grade_field_name(area: str) -> str:
+    return f"grade_{area}"
+
+
+class ImportPreviewForm(forms.Form):
+    authority = forms.ChoiceField(label="Council", error_messages={"required": "Choose the council"})
+    kind = forms.ChoiceField(
+        label="Kind of publication",
+        choices=InspectionKind.choices,
+        error_messages={"required": "Choose the kind of publication"},
+    )
+    focus_area = forms.ChoiceField(
+        label="Area of practice looked at (visits only)",
+        required=False,
+        choices=[("", "Not stated, or not a visit")] + list(FocusArea.choices),
+    )
+    visit_start = GovukDateField(label="First day on site", description="the date the visit started")
+    visit_end = GovukDateField(label="Last day on site", description="the date the visit ended")
+    published_on = GovukDateField(
+        label="Date of the letter or publication", description="the date of the letter", required=False
+    )
+    inspectors = forms.CharField(
+        label="Inspectors",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One name per line.",
+    )
+    headline = forms.CharField(label="Headline summary", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, authorities, new_authority_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Choose a council")] + [(a.slug, a.name) for a in authorities]
+        if new_authority_label:
+            choices.append((NEW_AUTHORITY, new_authority_label))
+        self.fields["authority"].choices = choices
+        self._authorities = {a.slug: a for a in authorities}
+        for area, label in JudgementArea.choices:
+            self.fields[_grade_field_name(area)] = forms.ChoiceField(
+                label=label, required=False, choices=[("", "Not judged")] + list(Grade.choices)
+            )
+
+    @property
+    def grade_fields(self) -> list[BoundField]:
+        return [self[_grade_field_name(area)] for area in JudgementArea.values]
+
+    @property
+    def date_fields(self) -> list[BoundField]:
+        return [self["visit_start"], self["visit_end"], self["published_on"]]
+
+    def clean_inspectors(self) -> list[str]:
+        lines = (line.strip(" \t•-*,;") for line in self.cleaned_data["inspectors"].splitlines())
+        return [line for line in lines if line]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end, published = cleaned.get("visit_start"), cleaned.get("visit_end"), cleaned.get("published_on")
+        if start and end and end < start:
+            self.add_error("visit_end", "The date the visit ended must be the same as or after the date it started")
+        if end and published and published < end:
+            self.add_error("published_on", "The date of the letter must be the same as or after the last day on site")
+        kind = cleaned.get("kind")
+        grades = {area: cleaned.get(_grade_field_name(area)) for area in JudgementArea.values}
+        given = {area: grade for area, grade in grades.items() if grade}
+        if kind and kind in GRADED_KINDS:
+            if not given.get(JudgementArea.OVERALL):
+                self.add_error(_grade_field_name(JudgementArea.OVERALL), "Choose the overall effectiveness grade")
+            if given.get(JudgementArea.IN_CARE_AND_LEAVERS) and (
+                given.get(JudgementArea.CHILDREN_IN_CARE) or given.get(JudgementArea.CARE_LEAVERS)
+            ):
+                self.add_error(
+                    _grade_field_name(JudgementArea.IN_CARE_AND_LEAVERS),
+                    "Grade either the combined children in care and care leavers area (before 2023) or the two "
+                    "separate areas, not both",
+                )
+        elif kind and given:
+            self.add_error(
+                "kind",
+                "Visits are not graded: choose full or short inspection, or set every judgement to Not judged",
+            )
+        cleaned["judgements"] = list(given.items()) if kind in GRADED_KINDS else []
+        return cleaned
+
+    def chosen_authority(self):
+        """The chosen LocalAuthority, or None when the admin chose to create the letter's authority."""
+        slug = self.cleaned_data["authority"]
+        return None if slug == NEW_AUTHORITY else self._authorities[slug]
+
+
+class PointForm(forms.Form):
+    """One improvement point or priority action in the preview's editable list."""
+
+    text = forms.CharField(
+        label="Text of the point",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Leave empty to drop this point.",
+    )
+    kind = forms.ChoiceField(label="Type", choices=FindingKind.choices, initial=FindingKind.IMPROVEMENT)
+    theme = forms.ChoiceField(label="Theme", required=False)
+    repeats = forms.ChoiceField(label="Does this point repeat an earlier finding?", required=False,
+                                widget=forms.RadioSelect)
+
+    def __init__(self, *args, themes: list[Theme], earlier: list[Finding], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", "No theme")] + [(str(t.pk), t.name) for t in themes]
+        self._themes = {str(t.pk): t for t in themes}
+        earlier_by_id = {str(f.pk): f for f in earlier}
+        self._earlier = earlier_by_id
+        text = self.data.get(self.add_prefix("text"), "") if self.is_bound else self.initial.get("text", "")
+        self.repeat_suggestions = finding_repeat_suggestions(text or "", earlier)
+        offered = [str(s.finding.pk) for s in self.repeat_suggestions]
+        chosen = self.data.get(self.add_prefix("repeats"), "") if self.is_bound else str(self.initial.get("repeats") or "")
+        if chosen in earlier_by_id and chosen not in offered:
+            # Keep the admin's choice on screen even when an edit to the text moved it out of the top matches.
+            self.repeat_suggestions.insert(0, _Kept(earlier_by_id[chosen]))
+            offered.insert(0, chosen)
+        self.fields["repeats"].choices = [(pk, pk) for pk in offered] + [("", "No")]
+        self.chosen_repeat = chosen if chosen in offered else ""
+
+    def clean_text(self) -> str:
+        return " ".join(self.cleaned_data["text"].split())
+
+    def chosen_theme(self) -> Theme | None:
+        return self._themes.get(self.cleaned_data.get("theme") or "")
+
+    def chosen_earlier(self) -> Finding | None:
+        return self._earlier.get(self.cleaned_data.get("repeats") or "")
+
+
+class _Kept:
+    """A previously chosen earlier finding shown among the suggestions, without a similarity score."""
+
+    def __init__(self, finding: Finding):
+        self.finding = finding
+        self.score = None
+        self.percent = None
+
+
+class BasePointFormSet(forms.BaseFormSet):
+    def kept_forms(self) -> list[PointForm]:
+        """Forms in the admin's order, without removed or emptied points (call after is_valid)."""
+        return [form for form in self.ordered_forms if form.cleaned_data.get("text")]
+
+
+PointFormSet = forms.formset_factory(
+    PointForm, formset=BasePointFormSet, extra=0, can_order=True, can_delete=True, max_num=200, absolute_max=200
+)
+POINTS_PREFIX = "points"
+
+
+def points_reordered(data, *, add: bool = False):
+    """The posted list re-numbered in the order the admin asked for, removed points dropped, and optionally
+    one empty point added at the end: how "Update the list" and "Add another point" work without JavaScript."""
+    prefix = POINTS_PREFIX
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), 200)
+    except (TypeError, ValueError):
+        total = 0
+    rows = []
+    for index in range(total):
+        key = f"{prefix}-{index}-"
+        if data.get(key + "DELETE"):
+            continue
+        try:
+            order = int(data.get(key + "ORDER", ""))
+        except (TypeError, ValueError):
+            order = 10_000 + index
+        fields = {name: data.get(key + name, "") for name in ("text", "kind", "theme", "repeats")}
+        rows.append((order, index, fields))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    new = data.copy()
+    for name in list(new.keys()):
+        if name.startswith(f"{prefix}-"):
+            del new[name]
+    if add:
+        rows.append((0, 0, {"text": "", "kind": FindingKind.IMPROVEMENT, "theme": "", "repeats": ""}))
+    for position, (_, _, fields) in enumerate(rows):
+        for name, value in fields.items():
+            new[f"{prefix}-{position}-{name}"] = value
+        new[f"{prefix}-{position}-ORDER"] = str(position + 1)
+    new[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+    new[f"{prefix}-INITIAL_FORMS"] = "0"
+    new[f"{prefix}-MIN_NUM_FORMS"] = "0"
+    new[f"{prefix}-MAX_NUM_FORMS"] = "200"
+    return new
