@@ -8,13 +8,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, OuterRef, Q, Subquery
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.selectors import authority_ids_for
-from actions.models import OPEN_STATUSES, Action, ActionUpdate
 from actions.workdays import add_working_days, working_days_between
+from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Rag, Status
 
 
 def actions_for(user) -> QuerySet[Action]:
@@ -44,6 +45,90 @@ def get_action_for_user(user, pk: int) -> Action:
 def history_for(action: Action) -> QuerySet[ActionUpdate]:
     return action.updates.select_related("author").order_by("-created_at", "-version")
 
+
+# --- action lists (My actions, All actions, exports) ------------------------------------------------
+
+# Ranks so "status" and "RAG" sort in the order a lead reads them, not alphabetically.
+_STATUS_RANK = Case(
+    *(When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)),
+    output_field=IntegerField(),
+)
+_RAG_RANK = Case(
+    When(rag=Rag.RED, then=Value(0)),
+    When(rag=Rag.AMBER, then=Value(1)),
+    When(rag=Rag.GREEN, then=Value(2)),
+    output_field=IntegerField(),
+)
+
+# The `sort` query parameter: a whitelist of names to orderings (ascending); "-name" reverses.
+ACTION_SORTS: dict[str, tuple[str, ...]] = {
+    "due": ("due_date",),
+    "title": ("title",),
+    "owner": ("owner__first_name", "owner__last_name", "owner__username"),
+    "status": ("status_rank",),
+    "rag": ("rag_rank",),
+    "authority": ("finding__inspection__authority__name",),
+    "inspection": ("finding__inspection__visit_start",),
+    "finding": ("finding__inspection__visit_start", "finding__kind", "finding__position"),
+    "updated": ("updated_at",),
+}
+DEFAULT_SORT = "due"
+
+
+def action_rows_for(user) -> QuerySet[Action]:
+    """Every action the user may see, shaped for a table: one query for any number of rows."""
+    return actions_for(user).select_related(
+        "owner", "finding__theme", "finding__inspection__authority"
+    ).annotate(status_rank=_STATUS_RANK, rag_rank=_RAG_RANK)
+
+
+def my_action_rows_for(user) -> QuerySet[Action]:
+    return action_rows_for(user).filter(owner=user)
+
+
+def sort_actions(queryset: QuerySet[Action], sort: str | None, *, default: str = DEFAULT_SORT) -> tuple[QuerySet[Action], str]:
+    """Order by a whitelisted sort key; returns the queryset and the key actually used."""
+    key = (sort or "").strip()
+    name = key.lstrip("-")
+    if name not in ACTION_SORTS and key != "priority":
+        key = default
+        name = key.lstrip("-")
+    if key == "priority":
+        return _priority_order(queryset), key
+    descending = key.startswith("-")
+    orderings = [
+        (F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True))
+        for field in ACTION_SORTS[name]
+    ]
+    return queryset.order_by(*orderings, "id"), key
+
+
+def _priority_order(queryset: QuerySet[Action]) -> QuerySet[Action]:
+    """Overdue first, then open actions by due date, then finished ones: what a lead works through."""
+    today = timezone.localdate()
+    urgency = Case(
+        When(status__in=DONE_STATUSES, then=Value(2)),
+        When(due_date__lt=today, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(urgency=urgency).order_by("urgency", F("due_date").asc(nulls_last=True), "id")
+
+
+def owner_choices_for(user):
+    """People who can own an action in the user's authorities (members of any of them)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__authority_id__in=authority_ids_for(user))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def person_label(person) -> str:
+    return person.get_full_name() or person.get_username()
 
 
 # --- Plan deadlines, positions on a date, the monthly update cycle, the action page (h5b) -------------
@@ -222,3 +307,38 @@ def owners_for_authority(authority):
         .objects.filter(is_active=True, memberships__authority=authority)
         .order_by("first_name", "last_name", "username")
     )
+
+
+def get_finding_for_user(user, pk: int):
+    """The finding, or 404 when its inspection belongs to an authority the user is not a member of."""
+    from findings.models import Finding
+
+    return get_object_or_404(
+        Finding.objects.filter(inspection__authority_id__in=authority_ids_for(user)).select_related(
+            "inspection__authority", "theme"
+        ),
+        pk=pk,
+    )
+
+
+def action_page_for(action: Action) -> dict:
+    """What the action page reads beyond the action: history (with its evidence), evidence, measure trend.
+
+    A fixed number of queries whatever the length of the history.
+    """
+    from django.db.models import Prefetch
+
+    from actions.history import timeline_for
+    from actions.models import Evidence
+
+    history = list(
+        history_for(action).prefetch_related(
+            Prefetch("evidence_items", queryset=Evidence.objects.order_by("id"))
+        )
+    )
+    return {
+        "history": history,
+        "timeline": timeline_for(history),
+        "evidence_items": list(evidence_for(action)),
+        "trend": measure_trend(history),
+    }

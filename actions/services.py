@@ -179,6 +179,70 @@ def action_update(
         return ActionUpdateResult(action=current, update=update)
 
 
+# --- bulk change (All actions) ----------------------------------------------------------------------
+
+
+@dataclass
+class BulkChangeResult:
+    changed: list[Action]
+    unchanged: list[Action]
+    stale: list[StaleActionError]
+    refused: list[tuple[Action, str]]
+
+    @property
+    def all_applied(self) -> bool:
+        return not self.stale and not self.refused
+
+
+def actions_bulk_change(*, user, selection: list[tuple[Action, int]], changes: dict[str, Any], note: str) -> BulkChangeResult:
+    """Apply the same owner, due date and/or status to many actions, each through `action_update`.
+
+    Each action is its own transaction with its own history row; an action someone else saved since the
+    list was read is reported back, never overwritten.
+    """
+    from accounts.models import Membership
+    from accounts.selectors import authority_ids_for, can_edit_actions
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    if not can_edit_actions(user):
+        raise PermissionDenied("Only improvement leads and admins can change actions.")
+    if not note.strip():
+        raise ValueError("A bulk change needs a reason.")
+    unknown = set(changes) - {"owner", "due_date", "status"}
+    if unknown:
+        raise ValueError(f"Not a bulk change: {', '.join(sorted(unknown))}")
+    allowed = set(authority_ids_for(user))
+    owner = changes.get("owner")
+    owner_authorities = (
+        set(Membership.objects.filter(user=owner).values_list("authority_id", flat=True)) if owner else set()
+    )
+    result = BulkChangeResult(changed=[], unchanged=[], stale=[], refused=[])
+    for action, expected_version in selection:
+        authority = action.finding.inspection.authority
+        if authority.pk not in allowed:
+            result.refused.append((action, "You are not a member of this action's council."))
+            continue
+        if owner is not None and authority.pk not in owner_authorities:
+            name = owner.get_full_name() or owner.get_username()
+            result.refused.append((action, f"{name} is not a member of {authority.name}, so cannot own it."))
+            continue
+        if all(getattr(action, name) == value for name, value in changes.items()):
+            result.unchanged.append(action)  # already so: no history row for a change that is not one
+            continue
+        try:
+            outcome = action_update(
+                action=action, user=user, expected_version=expected_version, changes=changes, note=note
+            )
+        except StaleActionError as stale:
+            result.stale.append(stale)
+            continue
+        except (ValidationError, PermissionDenied) as error:
+            messages = getattr(error, "messages", None) or [str(error)]
+            result.refused.append((action, "; ".join(messages)))
+            continue
+        (result.changed if outcome.update and outcome.update.changes else result.unchanged).append(outcome.action)
+    return result
+
 
 # --- progress updates, evidence, closure, the plan's submission dates (h5b) ----------------------------
 
@@ -428,3 +492,50 @@ def action_plan_record(
         inspection=inspection, defaults={"draft_submitted_on": draft_submitted_on, "updated_by": user}
     )
     return plan
+
+
+# --- spreadsheet import -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_plan_import(*, user, inspection, rows, source_name: str = "a spreadsheet") -> list[Action]:
+    """Create every checked row's action in one transaction, each with its first history row.
+
+    `rows` are `actions.plan_import.ImportRow`s; any row with errors refuses the whole import.
+    """
+    from accounts.selectors import authority_ids_for, can_edit_actions
+    from django.core.exceptions import PermissionDenied
+
+    if not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):
+        raise PermissionDenied("Only improvement leads and admins of this council can import its action plan.")
+    invalid = [row.number for row in rows if row.errors]
+    if invalid:
+        raise ValueError(f"Rows with problems cannot be imported: {', '.join(map(str, invalid[:10]))}")
+    if not rows:
+        raise ValueError("There are no actions to import.")
+    created = []
+    for row in rows:
+        values = dict(row.values)
+        extra = {
+            name: values[name]
+            for name in (
+                "progress_notes", "evidence", "evidence_link", "measure_name", "measure_baseline",
+                "measure_target", "measure_latest", "measure_latest_on",
+            )
+            if values.get(name) not in (None, "")
+        }
+        created.append(
+            action_create(
+                finding=row.finding,
+                title=values["title"],
+                user=user,
+                description=values.get("description", ""),
+                owner=row.owner,
+                due_date=values.get("due_date"),
+                status=values["status"],
+                rag=values["rag"],
+                note=f"Imported from {source_name} (row {row.number})",
+                **extra,
+            )
+        )
+    return created

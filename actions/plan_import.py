@@ -1,0 +1,437 @@
+"""Reading a council's existing action plan from a CSV or XLSX file: sniffing, column mapping, row checks.
+
+Pure reading and checking: nothing here writes to the database. `actions.services.action_plan_import`
+saves the checked rows in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from actions.exports import FORMULA_TRIGGERS
+from actions.models import Rag, Status
+
+MAX_BYTES = getattr(settings, "ACTION_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates beyond reason
+MAX_ROWS = 2000
+MAX_COLUMNS = 60
+TITLE_MAX = 200
+
+
+class SpreadsheetError(Exception):
+    """The upload is not a spreadsheet we can read; the message is for the user."""
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cell values)
+    name: str = ""
+
+
+# --- file type and reading ------------------------------------------------------------------------
+
+
+def sniff(data: bytes) -> str:
+    """'xlsx' or 'csv' from the content itself, never from the file name or the browser's type."""
+    if not data:
+        raise SpreadsheetError("The file is empty")
+    if len(data) > MAX_BYTES:
+        raise SpreadsheetError(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise SpreadsheetError(
+            "This is an old-style Excel file (.xls). Open it in Excel and save it as .xlsx or CSV, then upload that"
+        )
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                inflated = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile as exc:
+            raise SpreadsheetError("The file looks like an Excel file but is damaged") from exc
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise SpreadsheetError("The file must be an Excel spreadsheet (.xlsx) or a CSV file")
+        if inflated > MAX_UNZIPPED_BYTES:
+            raise SpreadsheetError("The spreadsheet is too large to import")
+        return "xlsx"
+    if b"\x00" in data[:8192]:
+        raise SpreadsheetError("The file must be an Excel spreadsheet (.xlsx) or a CSV file")
+    _decode(data)  # raises when it is not text
+    return "csv"
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text[:8192]):
+            break
+        return text
+    raise SpreadsheetError("The file must be an Excel spreadsheet (.xlsx) or a CSV file")
+
+
+def read_sheet(data: bytes, kind: str) -> Sheet:
+    raw_rows, name = (_read_xlsx(data) if kind == "xlsx" else _read_csv(data)), ""
+    if kind == "xlsx":
+        raw_rows, name = raw_rows
+    numbered = [(number, [_clean(v) for v in row]) for number, row in raw_rows]
+    numbered = [(number, row) for number, row in numbered if any(v not in (None, "") for v in row)]
+    if not numbered:
+        raise SpreadsheetError("The spreadsheet has no rows")
+    header_number, header_row = numbered[0]
+    width = max(len(row) for _, row in numbered)
+    if width > MAX_COLUMNS:
+        raise SpreadsheetError(f"The spreadsheet has more than {MAX_COLUMNS} columns: is it an action plan?")
+    headers = [
+        (str(header_row[i]).strip() if i < len(header_row) and header_row[i] not in (None, "") else f"Column {_letter(i)}")
+        for i in range(width)
+    ]
+    rows = [(number, row + [None] * (width - len(row))) for number, row in numbered[1:]]
+    if len(rows) > MAX_ROWS:
+        raise SpreadsheetError(f"The spreadsheet has more than {MAX_ROWS} rows: split it into smaller files")
+    if not rows:
+        raise SpreadsheetError("The spreadsheet has a header row but no actions under it")
+    return Sheet(headers=headers, rows=rows, name=name)
+
+
+def _read_xlsx(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise SpreadsheetError("The Excel file could not be read: it may be damaged or password protected") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows.append((number, list(row)))
+            if number > MAX_ROWS + 50:
+                break
+        return rows, sheet.title
+    finally:
+        workbook.close()
+
+
+def _read_csv(data: bytes):
+    text = _decode(data)
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        rows.append((number, row))
+        if number > MAX_ROWS + 50:
+            break
+    return rows
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        # Undo the export's formula neutralising: "'=x" was "=x".
+        if value.startswith("'") and value[1:2] and value[1:2] in FORMULA_TRIGGERS:
+            value = value[1:]
+    return value
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+# --- column mapping ---------------------------------------------------------------------------------
+
+# (target, label, header names that suggest it, best first)
+TARGETS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("finding_ref", "Finding number", ("finding", "finding number", "finding ref", "finding reference", "ref", "reference", "no", "number", "improvement number")),
+    ("finding_text", "Finding text", ("finding text", "what needs to improve", "area for improvement", "areas for improvement", "area for priority action", "recommendation", "ofsted finding", "improvement area", "improvement")),
+    ("title", "Action", ("action", "action title", "title", "actions", "what we will do", "action required")),
+    ("description", "Description", ("description", "action description", "detail", "details", "how")),
+    ("owner", "Owner", ("owner email", "email", "owner username", "username", "owner", "action owner", "lead officer", "responsible officer", "responsible", "lead", "assigned to", "who")),
+    ("due_date", "Due date", ("due date", "due", "deadline", "target date", "by when", "completion date", "date due", "timescale")),
+    ("status", "Status", ("status", "action status", "progress status")),
+    ("rag", "RAG", ("rag", "rag rating", "rag status", "brag")),
+    ("progress_notes", "Progress notes", ("progress", "progress notes", "progress update", "update", "latest update", "commentary", "comments", "notes")),
+    ("evidence", "Evidence", ("evidence", "evidence summary", "evidence of impact")),
+    ("evidence_link", "Evidence link", ("evidence link", "link", "url")),
+    ("measure_name", "Impact measure", ("measure", "impact measure", "kpi", "performance measure", "success measure")),
+    ("measure_baseline", "Measure baseline", ("baseline", "measure baseline")),
+    ("measure_target", "Measure target", ("target", "measure target", "target value")),
+    ("measure_latest", "Measure latest value", ("latest value", "latest", "current value", "current")),
+    ("measure_latest_on", "Measure latest value on", ("latest value on", "measured on", "as at", "as of")),
+]
+TARGET_LABELS = {key: label for key, label, _ in TARGETS}
+IGNORE = ""
+
+
+def _normal(text: Any) -> str:
+    text = str(text or "").replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return re.sub(r"\s+", " ", re.sub(r"[^\w%'\"]+", " ", text.casefold())).strip()
+
+
+def suggest_mapping(headers: list[str]) -> list[str]:
+    """A target per column from its header name; each target goes to its best-matching column once."""
+    best: dict[str, tuple[int, int]] = {}
+    for column, header in enumerate(headers):
+        name = _normal(header)
+        for key, _label, synonyms in TARGETS:
+            if name in synonyms:
+                rank = synonyms.index(name)
+                if key not in best or rank < best[key][0]:
+                    best[key] = (rank, column)
+    mapping = [IGNORE] * len(headers)
+    for key, (_rank, column) in sorted(best.items(), key=lambda item: item[1]):
+        if mapping[column] == IGNORE:
+            mapping[column] = key
+    return mapping
+
+
+def check_mapping(mapping: list[str]) -> list[str]:
+    errors = []
+    used = [key for key in mapping if key]
+    for key in sorted({k for k in used if used.count(k) > 1}):
+        errors.append(f"{TARGET_LABELS[key]} is chosen for more than one column: choose it once")
+    if "title" not in used:
+        errors.append("Choose the column that holds the action")
+    if "finding_ref" not in used and "finding_text" not in used:
+        errors.append("Choose the column that says which finding each action is for (its number or its text)")
+    return errors
+
+
+# --- row checks -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportRow:
+    number: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    finding: Any = None
+    owner: Any = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def status_label(self) -> str:
+        value = self.values.get("status")
+        return Status(value).label if value else ""
+
+    @property
+    def rag_label(self) -> str:
+        value = self.values.get("rag")
+        return Rag(value).label if value else ""
+
+
+STATUS_WORDS = {
+    **{label.casefold(): value for value, label in Status.choices},
+    **{value: value for value in Status.values},
+    "not started": Status.NOT_STARTED, "not yet started": Status.NOT_STARTED, "to do": Status.NOT_STARTED,
+    "in progress": Status.IN_PROGRESS, "ongoing": Status.IN_PROGRESS, "started": Status.IN_PROGRESS,
+    "on track": Status.IN_PROGRESS, "in hand": Status.IN_PROGRESS,
+    "blocked": Status.BLOCKED, "on hold": Status.BLOCKED, "stalled": Status.BLOCKED,
+    "complete": Status.COMPLETE, "completed": Status.COMPLETE, "done": Status.COMPLETE,
+    "closed": Status.CLOSED, "closed verified": Status.CLOSED, "verified": Status.CLOSED,
+}
+RAG_WORDS = {"red": Rag.RED, "r": Rag.RED, "amber": Rag.AMBER, "a": Rag.AMBER, "green": Rag.GREEN, "g": Rag.GREEN}
+
+DATE_FORMATS = (
+    "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d-%m-%y", "%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d",
+    "%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+)
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_uk_date(value: Any) -> date | None:
+    """A date from a cell: an Excel date, an Excel day number, or text in a UK format (never US)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # Excel's serial day numbers for 1954..2119
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise ValueError
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", str(value).strip(), flags=re.IGNORECASE)
+    text = re.sub(r"\s+", " ", text.replace(",", " ")).strip()
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return parse_uk_date(float(text))
+    for fmt in DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if 1990 <= parsed.year <= 2100:
+            return parsed
+    raise ValueError
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    text = str(value).replace(",", "").replace("%", "").strip()
+    try:
+        return Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise ValueError from exc
+
+
+class RowChecker:
+    """Checks rows against one inspection: its findings, its council's people, its existing plan."""
+
+    def __init__(self, inspection):
+        self.inspection = inspection
+        self.findings = list(inspection.findings.all())
+        members = list(
+            get_user_model().objects.filter(memberships__authority=inspection.authority, is_active=True).distinct()
+        )
+        self.people: dict[str, list] = defaultdict(list)
+        for person in members:
+            keys = {person.username.casefold(), _normal(person.get_full_name())}
+            if person.email:
+                keys.add(person.email.casefold())
+            for key in keys - {""}:
+                self.people[key].append(person)
+        from actions.models import Action
+
+        self.existing = {
+            (finding_id, title.casefold())
+            for finding_id, title in Action.objects.filter(finding__inspection=inspection).values_list("finding_id", "title")
+        }
+        self.seen: set[tuple[int, str]] = set()
+
+    def check(self, number: int, cells: dict[str, Any]) -> ImportRow:
+        row = ImportRow(number=number)
+        text = lambda key: "" if cells.get(key) is None else str(cells.get(key)).strip()  # noqa: E731
+
+        row.finding = self._finding(text("finding_ref"), text("finding_text"), row.errors)
+        title = text("title")
+        description = text("description")
+        if not title:
+            row.errors.append("Enter the action")
+        elif len(title) > TITLE_MAX:
+            row.errors.append(f"The action is {len(title)} characters long: shorten it to {TITLE_MAX} or fewer (put the detail in a description column)")
+        row.values.update(title=title, description=description)
+
+        owner_text = text("owner")
+        if owner_text:
+            matches = self.people.get(owner_text.casefold()) or self.people.get(_normal(owner_text)) or []
+            if len(matches) == 1:
+                row.owner = matches[0]
+            elif matches:
+                row.errors.append(f"More than one person in {self.inspection.authority.name} is called “{owner_text}”: use their email address")
+            else:
+                row.errors.append(f"No one called “{owner_text}” is a member of {self.inspection.authority.name}: use their username, email address or full name")
+
+        for key, label in (("due_date", "due date"), ("measure_latest_on", "date of the latest value")):
+            try:
+                row.values[key] = parse_uk_date(cells.get(key))
+            except ValueError:
+                row.errors.append(f"The {label} “{text(key)}” is not a date: use day/month/year, for example 31/03/2027")
+
+        status = text("status")
+        row.values["status"] = STATUS_WORDS.get(_normal(status).replace("_", " "), STATUS_WORDS.get(status.casefold())) if status else Status.NOT_STARTED
+        if row.values["status"] is None:
+            row.errors.append(f"The status “{status}” is not one of: {', '.join(Status.labels)}")
+        rag = text("rag")
+        row.values["rag"] = RAG_WORDS.get(_normal(rag)) if rag else Rag.GREEN
+        if row.values["rag"] is None:
+            row.errors.append(f"The RAG rating “{rag}” is not Red, Amber or Green")
+
+        for key in ("progress_notes", "evidence", "measure_name"):
+            row.values[key] = text(key)
+        link = text("evidence_link")
+        if link:
+            try:
+                URLValidator(schemes=["http", "https"])(link)
+            except ValidationError:
+                row.errors.append(f"The evidence link “{link}” is not a web address starting with https://")
+        row.values["evidence_link"] = link
+        for key, label in (("measure_baseline", "baseline"), ("measure_target", "target"), ("measure_latest", "latest value")):
+            try:
+                row.values[key] = parse_decimal(cells.get(key))
+            except ValueError:
+                row.errors.append(f"The measure {label} “{text(key)}” is not a number")
+
+        if row.finding is not None and title:
+            key = (row.finding.pk, title.casefold())
+            if key in self.existing:
+                row.errors.append("This action is already in the plan for this finding")
+            elif key in self.seen:
+                row.errors.append("This action appears twice for the same finding in the spreadsheet")
+            self.seen.add(key)
+        return row
+
+    def _finding(self, ref: str, finding_text: str, errors: list[str]):
+        if ref:
+            found = self._finding_by_ref(ref)
+            if found is not None:
+                return found
+            if not finding_text:
+                errors.append(f"There is no finding “{ref}” in this {self.inspection.get_kind_display().lower()}")
+                return None
+        if finding_text:
+            wanted = _normal(finding_text).rstrip(". ")
+            exact = [f for f in self.findings if _normal(f.text).rstrip(". ") == wanted]
+            if len(exact) == 1:
+                return exact[0]
+            partial = [
+                f for f in self.findings
+                if len(wanted) >= 20 and (_normal(f.text).startswith(wanted.rstrip(".")) or wanted.startswith(_normal(f.text).rstrip(". ")))
+            ]
+            if len(partial) == 1:
+                return partial[0]
+            errors.append("The finding text does not match one finding of this inspection: use the finding's number instead")
+            return None
+        errors.append("Say which finding this action is for")
+        return None
+
+    def _finding_by_ref(self, ref: str):
+        text = _normal(ref)
+        match = re.fullmatch(r"(?:(priority action|area for priority action|pa)|(improvement|area for improvement|afi))?\s*(\d+)(?:\.0+)?", text)
+        if not match:
+            return None
+        position = int(match.group(3))
+        if match.group(1):
+            candidates = [f for f in self.findings if f.kind == "priority_action" and f.position == position]
+        elif match.group(2):
+            candidates = [f for f in self.findings if f.kind == "improvement" and f.position == position]
+        else:
+            candidates = [f for f in self.findings if f.position == position]
+        return candidates[0] if len(candidates) == 1 else None
+
+
+def check_rows(sheet: Sheet, mapping: list[str], inspection) -> list[ImportRow]:
+    checker = RowChecker(inspection)
+    results = []
+    for number, cells in sheet.rows:
+        values = {key: cells[index] for index, key in enumerate(mapping) if key and index < len(cells)}
+        results.append(checker.check(number, values))
+    return results
