@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from actions.models import Status
+from actions.models import Rag, Status
 from actions.selectors import owner_choices_for, person_label
 
 UK_DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y"]
@@ -71,6 +71,195 @@ class BulkChangeForm(forms.Form):
     def changes(self) -> dict:
         data = self.cleaned_data
         return {name: data[name] for name in ("owner", "due_date", "status") if data.get(name)}
+
+
+# --- action page: add, update, verify; the plan's submission dates (h5b) ------------------------------
+
+
+class GovukFormMixin:
+    """Puts GOV.UK Frontend classes on widgets, with the error modifier on fields that failed."""
+
+    def _govuk_classes(self) -> None:
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.Textarea):
+                base = "govuk-textarea"
+            elif isinstance(widget, forms.Select):
+                base = "govuk-select"
+            elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+                base = "govuk-file-upload"
+            elif isinstance(widget, forms.RadioSelect):
+                continue
+            else:
+                base = "govuk-input"
+            classes = [c for c in widget.attrs.get("class", "").split() if c not in (base, f"{base}--error")]
+            classes.insert(0, base)
+            described_by = [f"id_{name}-hint"] if field.help_text else []
+            if self.is_bound and self._errors is not None and self._errors.get(name):
+                classes.insert(1, f"{base}--error")
+                described_by.append(f"id_{name}-error")
+            widget.attrs["class"] = " ".join(classes)
+            if described_by:
+                widget.attrs["aria-describedby"] = " ".join(described_by)
+            else:
+                widget.attrs.pop("aria-describedby", None)
+
+    def full_clean(self):
+        super().full_clean()
+        self._govuk_classes()
+
+
+def _date_field(label: str, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=UK_DATE_INPUTS,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
+        error_messages={"invalid": f"{label} must be a real date, for example 31 3 2027"},
+        **kwargs,
+    )
+
+
+def _measure_field(label: str, **kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
+        error_messages={"invalid": f"{label} must be a number, like 71 or 71.5"},
+        **kwargs,
+    )
+
+
+OPEN_AND_COMPLETE = [choice for choice in Status.choices if choice[0] != Status.CLOSED]
+
+
+class ActionProgressForm(GovukFormMixin, forms.Form):
+    """The update form on an action's page; it shows only the fields this person may change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    status = forms.ChoiceField(label="Status", choices=OPEN_AND_COMPLETE)
+    rag = forms.ChoiceField(label="RAG rating", choices=Rag.choices)
+    rag_reason = forms.CharField(
+        label="Reason for a RAG other than the suggested one", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    due_date = _date_field("Due date", required=False)
+    due_date_reason = forms.CharField(
+        label="Reason for changing the due date", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(
+        label="Progress update", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What has happened since the last update. Saved in the history.",
+    )
+    evidence = forms.CharField(
+        label="Evidence summary", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What shows the action has made a difference, for example an audit result.",
+    )
+    evidence_file = forms.FileField(
+        label="Upload evidence", required=False,
+        help_text="A PDF, image, Word, Excel, PowerPoint or text file, up to 10 MB.",
+    )
+    evidence_link = forms.URLField(
+        label="Link to evidence", required=False, max_length=500, assume_scheme="https",
+        help_text="For example a page on the council's intranet.",
+        error_messages={"invalid": "Enter the link as a web address, like https://intranet.example.gov.uk/audit"},
+    )
+    measure_name = forms.CharField(label="What is measured", required=False, max_length=200)
+    measure_baseline = _measure_field("Baseline")
+    measure_target = _measure_field("Target")
+    measure_latest = _measure_field("Latest value")
+    measure_latest_on = _date_field("Date of the latest value", required=False)
+
+    TRACKED = ("status", "rag", "due_date", "evidence", "measure_name", "measure_baseline", "measure_target",
+               "measure_latest", "measure_latest_on")
+
+    def __init__(self, *args, action, permissions, **kwargs):
+        if not args and "data" not in kwargs:
+            kwargs.setdefault("initial", {})
+            kwargs["initial"] = {
+                "version": action.version,
+                **{name: getattr(action, name) for name in self.TRACKED},
+                **kwargs["initial"],
+            }
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.permissions = permissions
+        for name in list(self.fields):
+            if name != "version" and name not in permissions.fields:
+                del self.fields[name]
+        if "evidence_file" in self.fields:
+            self.fields["evidence_file"].widget.attrs["accept"] = (
+                ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,.csv"
+            )
+        if permissions.is_comment_only:
+            self.fields["note"].label = "Comment"
+            self.fields["note"].help_text = "Your comment is saved in the action's history."
+        self._govuk_classes()
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.TRACKED if name in self.fields}
+
+
+class ActionAddForm(GovukFormMixin, forms.Form):
+    title = forms.CharField(label="Action", max_length=200, error_messages={"required": "Enter the action"})
+    description = forms.CharField(
+        label="Description", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What will be done, by whom, and how you will know it has worked.",
+    )
+    owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Not assigned yet")
+    due_date = _date_field("Due date", required=False)
+    status = forms.ChoiceField(
+        label="Status", choices=[c for c in Status.choices if c[0] in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED)]
+    )
+    rag = forms.ChoiceField(label="RAG rating", choices=Rag.choices, initial=Rag.GREEN)
+    measure_name = forms.CharField(
+        label="Impact measure (optional)", required=False, max_length=200,
+        help_text="For example, care leavers with an up-to-date pathway plan (%)",
+    )
+    measure_baseline = _measure_field("Baseline")
+    measure_target = _measure_field("Target")
+
+    def __init__(self, *args, authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        from actions.selectors import owners_for_authority
+
+        self.fields["owner"].queryset = owners_for_authority(authority)
+        self.fields["owner"].label_from_instance = person_label
+        self._govuk_classes()
+
+
+class VerifyForm(GovukFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = forms.ChoiceField(
+        choices=[("verify", "Verify and close"), ("send_back", "Send back")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to verify the action or send it back"},
+    )
+    reason = forms.CharField(
+        label="Reason or comment", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when sending back: say what is missing.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "send_back" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Enter why the action is being sent back")
+        return cleaned
+
+
+class PlanSubmissionForm(GovukFormMixin, forms.Form):
+    draft_submitted_on = _date_field("Draft plan sent to Ofsted on", required=False)
+    plan_submitted_on = _date_field("Action plan sent to Ofsted on", required=False)
+
+    def __init__(self, *args, has_draft: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_draft:
+            del self.fields["draft_submitted_on"]
+        self._govuk_classes()
 
 
 # --- spreadsheet import -----------------------------------------------------------------------------

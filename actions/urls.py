@@ -6,6 +6,11 @@ app_name = "actions"
 
 urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
+    path("actions/<int:pk>/update/", views.action_update, name="action_update"),
+    path("actions/<int:pk>/verify/", views.action_verify, name="action_verify"),
+    path("actions/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
+    path("findings/<int:finding_pk>/actions/new/", views.action_add, name="action_add"),
+    path("inspections/<int:pk>/action-plan/", views.plan_record, name="plan_record"),
     path("actions/", views.action_list, name="action_list"),
     path("actions/mine/", views.my_actions, name="my_actions"),
     path("actions/bulk/", views.bulk_change, name="bulk_change"),

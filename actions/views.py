@@ -4,12 +4,12 @@ import secrets
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
@@ -22,18 +22,16 @@ from actions.filters import ActionFilter
 from actions.forms import BulkChangeForm, ColumnMappingForm, PlanUploadForm
 from actions.models import Status
 from inspections.selectors import get_inspection_for_user
+from actions.forms import ActionAddForm, ActionProgressForm, PlanSubmissionForm, VerifyForm
+from actions.history import timeline_for
+from actions.models import Evidence
+from actions.permissions import action_permissions
+from actions.services import StaleActionError
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.get_action_for_user(request.user, pk)
-    context = {
-        "action": action,
-        "finding": action.finding,
-        "inspection": action.finding.inspection,
-        "authority": action.finding.inspection.authority,
-        "history": selectors.history_for(action),
-    }
-    return render(request, "actions/action_detail.html", context)
+    return render(request, "actions/action_detail.html", _action_page_context(request, action))
 
 
 # --- My actions and All actions ---------------------------------------------------------------------
@@ -102,7 +100,6 @@ def _export(request: HttpRequest, actions, filterset: ActionFilter, *, mine: boo
     return exports.xlsx_response(actions, filename=filename, title=title)
 
 
-
 # --- bulk change ------------------------------------------------------------------------------------
 
 
@@ -163,6 +160,201 @@ def _posted_ids(values: list[str]) -> list[int]:
             ids.append(int(pk))
     return ids
 
+
+# --- the action page: update (htmx or full page), verify, evidence; adding actions; plan dates (h5b) ---
+
+
+def _action_page_context(request: HttpRequest, action, *, form=None, verify_form=None, conflict=None,
+                         saved: str = "", files_dropped: bool = False) -> dict:
+    permissions = action_permissions(request.user, action)
+    if form is None and permissions.can_update:
+        form = ActionProgressForm(action=action, permissions=permissions)
+    if verify_form is None and permissions.can_verify:
+        verify_form = VerifyForm(initial={"version": action.version})
+    return {
+        "action": action,
+        "finding": action.finding,
+        "inspection": action.finding.inspection,
+        "authority": action.finding.inspection.authority,
+        "permissions": permissions,
+        "form": form,
+        "verify_form": verify_form,
+        "conflict": conflict,
+        "conflict_entries": timeline_for(conflict.changes_since) if conflict else [],
+        "saved": saved,
+        "files_dropped": files_dropped,
+        **selectors.action_page_for(action),
+    }
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def action_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """The update form: swapped in place by htmx on the action page, or a page of its own without JS."""
+    action = selectors.get_action_for_user(request.user, pk)
+    permissions = action_permissions(request.user, action)
+    if not permissions.can_update:
+        raise PermissionDenied("You cannot update this action.")
+    if request.method != "POST":
+        context = _action_page_context(request, action)
+        return render(request, "actions/action_update.html", context)
+
+    form = ActionProgressForm(request.POST, request.FILES, action=action, permissions=permissions)
+    conflict = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.action_record_progress(
+                action=action,
+                user=request.user,
+                expected_version=data["version"],
+                changes=form.changes(),
+                note=data.get("note", ""),
+                rag_reason=data.get("rag_reason", ""),
+                due_date_reason=data.get("due_date_reason", ""),
+                evidence_files=[data["evidence_file"]] if data.get("evidence_file") else [],
+                evidence_links=[data["evidence_link"]] if data.get("evidence_link") else [],
+            )
+        except StaleActionError as stale:
+            # Keep everything typed; carry the version now current so a re-save is a deliberate choice.
+            conflict = stale
+            action = selectors.get_action_for_user(request.user, pk)
+            permissions = action_permissions(request.user, action)
+            kept = request.POST.copy()
+            kept["version"] = str(stale.action.version)
+            form = ActionProgressForm(kept, action=action, permissions=permissions)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            saved = "Your update was saved." if result.changed else "Nothing had changed, so nothing was saved."
+            if request.htmx:
+                action = selectors.get_action_for_user(request.user, pk)
+                return render(request, "actions/_action_live.html", _action_page_context(request, action, saved=saved))
+            messages.success(request, saved)
+            return redirect(action.get_absolute_url())
+    context = _action_page_context(
+        request, action, form=form, conflict=conflict, files_dropped=bool(conflict and request.FILES)
+    )
+    if request.htmx:
+        return render(request, "actions/_action_live.html", context)
+    return render(request, "actions/action_update.html", context, status=409 if conflict else 200)
+
+
+@require_POST
+def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second person verifies a completed action (closed) or sends it back with a reason."""
+    action = selectors.get_action_for_user(request.user, pk)
+    if not action_permissions(request.user, action).can_verify:
+        raise PermissionDenied("Only an admin or senior leader who does not own the action can verify it.")
+    verify_form = VerifyForm(request.POST)
+    if verify_form.is_valid():
+        data = verify_form.cleaned_data
+        try:
+            if data["decision"] == "verify":
+                services.action_verify(action=action, user=request.user, expected_version=data["version"],
+                                       note=data["reason"])
+                saved = "The action is verified and closed."
+            else:
+                services.action_send_back(action=action, user=request.user, expected_version=data["version"],
+                                          reason=data["reason"])
+                saved = "The action was sent back to its owner."
+        except StaleActionError:
+            action = selectors.get_action_for_user(request.user, pk)
+            verify_form = VerifyForm(initial={"version": action.version, "reason": data["reason"]})
+            verify_form.add_error(None, "Someone changed this action while you were reading it: check the "
+                                        "latest update in the history, then decide again.")
+        except ValidationError as error:
+            _add_service_errors(verify_form, error)
+        else:
+            action = selectors.get_action_for_user(request.user, pk)
+            if request.htmx:
+                return render(request, "actions/_action_live.html", _action_page_context(request, action, saved=saved))
+            messages.success(request, saved)
+            return redirect(action.get_absolute_url())
+    context = _action_page_context(request, action, verify_form=verify_form)
+    template = "actions/_action_live.html" if request.htmx else "actions/action_detail.html"
+    return render(request, template, context)
+
+
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    """Evidence files are served only here, to people who can see the action, and only as downloads."""
+    action = selectors.get_action_for_user(request.user, pk)
+    evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=evidence_pk, action=action)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name or f"evidence-{evidence.pk}",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def action_add(request: HttpRequest, finding_pk: int) -> HttpResponse:
+    finding = selectors.get_finding_for_user(request.user, finding_pk)
+    inspection = finding.inspection
+    if not can_edit_actions(request.user):
+        raise PermissionDenied("Only improvement leads and admins can add actions.")
+    form = ActionAddForm(request.POST or None, authority=inspection.authority)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_add(finding=finding, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            if "add_another" in request.POST:
+                messages.success(request, f"Action added: {action.title}. Add another below.")
+                return redirect("actions:action_add", finding_pk=finding.pk)
+            messages.success(request, f"Action added: {action.title}")
+            return redirect(finding.get_absolute_url())
+    return render(
+        request,
+        "actions/action_add.html",
+        {"form": form, "finding": finding, "inspection": inspection, "authority": inspection.authority},
+    )
+
+
+def plan_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record when the action plan (and its draft) went to Ofsted."""
+    from inspections.selectors import get_inspection_for_user
+
+    inspection = get_inspection_for_user(request.user, pk)
+    if not can_edit_actions(request.user):
+        raise PermissionDenied("Only improvement leads and admins can record the plan's submission.")
+    deadlines = selectors.plan_deadlines_for(inspection)
+    if not deadlines.applies:
+        raise Http404("This visit does not need an action plan.")
+    has_draft = deadlines.draft_due is not None
+    initial = {"plan_submitted_on": deadlines.plan_submitted_on, "draft_submitted_on": deadlines.draft_submitted_on}
+    form = PlanSubmissionForm(request.POST or None, initial=initial, has_draft=has_draft)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_plan_record(
+                inspection=inspection,
+                user=request.user,
+                plan_submitted_on=form.cleaned_data.get("plan_submitted_on"),
+                draft_submitted_on=form.cleaned_data.get("draft_submitted_on"),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Action plan dates saved.")
+            return redirect(inspection.get_absolute_url())
+    return render(
+        request,
+        "actions/plan_record.html",
+        {"form": form, "inspection": inspection, "authority": inspection.authority, "deadlines": deadlines},
+    )
 
 
 # --- spreadsheet import: upload → columns → check → save ---------------------------------------------

@@ -1,0 +1,24 @@
+"""Template tags for pages of other apps that show action-plan facts (the inspection page)."""
+
+from django import template
+
+from accounts.selectors import authority_ids_for, can_edit_actions
+from actions.selectors import plan_deadlines_for
+
+register = template.Library()
+
+
+@register.simple_tag
+def plan_deadlines(inspection):
+    return plan_deadlines_for(inspection)
+
+
+@register.simple_tag
+def can_add_actions(user, inspection) -> bool:
+    return can_edit_actions(user) and inspection.authority_id in authority_ids_for(user)
+
+
+@register.filter
+def working_days(count) -> str:
+    count = abs(int(count))
+    return f"{count} working day{'' if count == 1 else 's'}"
