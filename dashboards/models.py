@@ -1,0 +1,1 @@
+# Dashboards read the plan; they keep no data of their own.

@@ -1,0 +1,827 @@
+"""Reads for dashboards, visit comparisons and board reports, always scoped to the user.
+
+Every figure is counted by the database (aggregates and correlated subqueries), so a page makes the
+same number of queries for ten actions or ten thousand. Dates are business dates in Europe/London:
+an update at 23:30 UTC on 31 March (BST) belongs to 1 April.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.selectors import authorities_for
+from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Status
+from actions.selectors import actions_for
+from findings.models import Finding
+from inspections.models import (
+    GRADE_RANK,
+    GRADED_KINDS,
+    Grade,
+    Inspection,
+    Judgement,
+    JudgementArea,
+    LocalAuthority,
+)
+
+DUE_SOON_DAYS = 30
+# The burn-down covers at most five years of month ends (one subquery each, in a single query).
+BURN_DOWN_MAX_MONTHS = 60
+
+
+def end_of_local_day(day: date) -> datetime:
+    """The first instant after `day` in the business time zone: "on or before day" means before this."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + (day.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first_of_month: date) -> date:
+    return add_months(first_of_month, 1) - timedelta(days=1)
+
+
+# --- links to the All actions list (the actions app's django-filter query string) --------------------
+
+
+def action_list_url(**params) -> str:
+    """A link to the filtered action list; multiple values (e.g. several statuses) repeat the key."""
+    try:
+        base = reverse("actions:action_list")
+    except NoReverseMatch:
+        base = "/actions/"
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None or value == "":
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        pairs.extend((key, v.isoformat() if isinstance(v, date) else str(v)) for v in values)
+    return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+# --- scope ---------------------------------------------------------------------------------------------
+
+
+def dashboard_actions(user, authority: LocalAuthority, inspection: Inspection | None = None) -> QuerySet[Action]:
+    """The actions a user may see for one authority (or one of its inspections)."""
+    actions = actions_for(user).filter(finding__inspection__authority=authority)
+    if inspection is not None:
+        actions = actions.filter(finding__inspection=inspection)
+    return actions
+
+
+def dashboard_findings(authority: LocalAuthority, inspection: Inspection | None = None) -> QuerySet[Finding]:
+    findings = Finding.objects.filter(inspection__authority=authority)
+    if inspection is not None:
+        findings = findings.filter(inspection=inspection)
+    return findings
+
+
+def inspections_with_actions(authority: LocalAuthority) -> QuerySet[Inspection]:
+    """For the dashboard's "which plan" choice: visits that have an action plan, newest first."""
+    return (
+        authority.inspections.filter(findings__actions__isnull=False)
+        .distinct()
+        .order_by("-visit_start", "-id")
+    )
+
+
+def get_inspection_in(authority: LocalAuthority, pk) -> Inspection | None:
+    """The chosen inspection if it belongs to this authority; anything else means "all plans"."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return authority.inspections.filter(pk=pk).first()
+
+
+# --- headline figures ------------------------------------------------------------------------------------
+
+
+def percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    count: int
+    url: str
+    of: int | None = None  # the whole, when the figure is a share of something
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.count, self.of) if self.of is not None else None
+
+
+@dataclass
+class Headline:
+    total_actions: int
+    done_actions: int
+    overdue: int
+    due_soon: int
+    by_status: list[Figure]
+    findings_total: int
+    findings_closed: int
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def findings_open(self) -> int:
+        return self.findings_total - self.findings_closed
+
+    @property
+    def percent_complete(self) -> int | None:
+        return percent(self.done_actions, self.total_actions)
+
+
+def _finding_closed() -> Q:
+    """A finding is closed when it has actions and every one of them is closed (verified)."""
+    actions = Action.objects.filter(finding=OuterRef("pk"))
+    return Q(Exists(actions)) & ~Q(Exists(actions.exclude(status=Status.CLOSED)))
+
+
+def headline_for(actions: QuerySet[Action], findings: QuerySet[Finding], *, link: dict, today: date) -> Headline:
+    """Two queries, whatever the size of the plan."""
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    counts = actions.aggregate(
+        total=Count("id"),
+        done=Count("id", filter=Q(status__in=DONE_STATUSES)),
+        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=soon)),
+        **{f"status_{value}": Count("id", filter=Q(status=value)) for value in Status.values},
+    )
+    finding_counts = findings.aggregate(total=Count("id"), closed=Count("id", filter=_finding_closed()))
+    by_status = [
+        Figure(label=str(label), count=counts[f"status_{value}"], of=counts["total"], url=action_list_url(**link, status=value))
+        for value, label in Status.choices
+    ]
+    links = {
+        "all": action_list_url(**link),
+        "done": action_list_url(**link, status=list(DONE_STATUSES)),
+        "open": action_list_url(**link, status=list(OPEN_STATUSES)),
+        "overdue": action_list_url(**link, overdue=1),
+        "due_soon": action_list_url(**link, status=list(OPEN_STATUSES), due_from=today, due_to=soon),
+    }
+    return Headline(
+        total_actions=counts["total"],
+        done_actions=counts["done"],
+        overdue=counts["overdue"],
+        due_soon=counts["due_soon"],
+        by_status=by_status,
+        findings_total=finding_counts["total"],
+        findings_closed=finding_counts["closed"],
+        links=links,
+    )
+
+
+# --- progress by finding, theme and owner ---------------------------------------------------------------
+
+
+def _progress_counts(prefix: str, today: date) -> dict:
+    """Counts of a related set of actions; `prefix` is the path from the grouped rows to the actions."""
+    p = f"{prefix}__" if prefix else ""
+    return {
+        "total": Count(f"{p}id" if p else "id", distinct=bool(p)),
+        "done": Count(f"{p}id" if p else "id", filter=Q(**{f"{p}status__in": DONE_STATUSES}), distinct=bool(p)),
+        "overdue": Count(
+            f"{p}id" if p else "id",
+            filter=Q(**{f"{p}status__in": OPEN_STATUSES, f"{p}due_date__lt": today}),
+            distinct=bool(p),
+        ),
+    }
+
+
+def progress_by_finding(findings: QuerySet[Finding], actions: QuerySet[Action], today: date) -> list[Finding]:
+    visible = Q(actions__in=actions.values("pk"))
+    rows = list(
+        findings.select_related("inspection", "theme")
+        .annotate(
+            total=Count("actions", filter=visible, distinct=True),
+            done=Count("actions", filter=visible & Q(actions__status__in=DONE_STATUSES), distinct=True),
+            overdue=Count(
+                "actions", filter=visible & Q(actions__status__in=OPEN_STATUSES, actions__due_date__lt=today), distinct=True
+            ),
+        )
+        .order_by("-inspection__visit_start", "-kind", "position")
+    )
+    for row in rows:
+        row.percent = percent(row.done, row.total)
+    return rows
+
+
+def progress_by_theme(actions: QuerySet[Action], today: date) -> list[dict]:
+    rows = (
+        actions.values("finding__theme_id", "finding__theme__name", "finding__theme__position")
+        .annotate(**_progress_counts("", today))
+        .order_by("finding__theme__position", "finding__theme__name")
+    )
+    return [
+        {
+            "id": row["finding__theme_id"],
+            "name": row["finding__theme__name"] or "No theme",
+            "total": row["total"],
+            "done": row["done"],
+            "overdue": row["overdue"],
+            "open": row["total"] - row["done"],
+            "percent": percent(row["done"], row["total"]),
+        }
+        for row in rows
+    ]
+
+
+def progress_by_owner(actions: QuerySet[Action], today: date) -> list[dict]:
+    rows = (
+        actions.values("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+        .annotate(**_progress_counts("", today))
+        .order_by("owner__first_name", "owner__last_name", "owner__username")
+    )
+    result = []
+    for row in rows:
+        full = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+        result.append(
+            {
+                "id": row["owner_id"],
+                "name": full or row["owner__username"] or "Unassigned",
+                "total": row["total"],
+                "done": row["done"],
+                "overdue": row["overdue"],
+                "open": row["total"] - row["done"],
+                "percent": percent(row["done"], row["total"]),
+            }
+        )
+    return result
+
+
+# --- over time ------------------------------------------------------------------------------------------
+
+
+def _first_done_at() -> Subquery:
+    return Subquery(
+        ActionUpdate.objects.filter(action=OuterRef("pk"), status__in=DONE_STATUSES)
+        .order_by("created_at", "version")
+        .values("created_at")[:1]
+    )
+
+
+def _status_at(moment: datetime) -> Subquery:
+    """An action's status at `moment`: its latest history row before then (the architecture's rule)."""
+    return Subquery(
+        ActionUpdate.objects.filter(action=OuterRef("pk"), created_at__lt=moment)
+        .order_by("-created_at", "-version")
+        .values("status")[:1]
+    )
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: date  # the first of the month
+    completed: int  # actions first marked complete or closed in this month
+    outstanding: int  # open actions at the end of the month (or today, for this month)
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%b %Y}"
+
+
+def progress_over_time(actions: QuerySet[Action], today: date) -> list[MonthPoint]:
+    """Monthly series since the plan started: completions and the burn-down of open actions.
+
+    Two queries: completions grouped by local month, and one aggregate holding the status-at-month-end
+    of every action for each month (a correlated subquery per month, evaluated in the database).
+    """
+    started = ActionUpdate.objects.filter(action__in=actions.values("pk")).aggregate(first=Min("created_at"))["first"]
+    if started is None:
+        return []
+    this_month = today.replace(day=1)
+    first = timezone.localtime(started).date().replace(day=1)
+    first = max(first, add_months(this_month, -(BURN_DOWN_MAX_MONTHS - 1)))
+    months = []
+    cursor = first
+    while cursor <= this_month:
+        months.append(cursor)
+        cursor = add_months(cursor, 1)
+
+    completions = (
+        actions.annotate(first_done_at=_first_done_at())
+        .filter(first_done_at__isnull=False)
+        .annotate(month=TruncMonth("first_done_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    completed_by_month = {}
+    for row in completions:
+        month = row["month"]
+        key = (timezone.localtime(month).date() if isinstance(month, datetime) else month).replace(day=1)
+        completed_by_month[key] = row["n"]
+
+    annotations = {f"s{i}": _status_at(end_of_local_day(min(month_end(m), today))) for i, m in enumerate(months)}
+    outstanding = actions.annotate(**annotations).aggregate(
+        **{f"o{i}": Count("id", filter=Q(**{f"s{i}__in": OPEN_STATUSES})) for i in range(len(months))}
+    )
+    return [
+        MonthPoint(month=m, completed=completed_by_month.get(m, 0), outstanding=outstanding[f"o{i}"])
+        for i, m in enumerate(months)
+    ]
+
+
+# --- lists ----------------------------------------------------------------------------------------------
+
+
+def recently_updated(actions: QuerySet[Action], limit: int = 8) -> QuerySet[Action]:
+    last_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-version")
+    return (
+        actions.select_related("owner", "finding__inspection", "finding__theme")
+        .annotate(
+            last_update_at=Subquery(last_update.values("created_at")[:1]),
+            last_update_note=Subquery(last_update.values("note")[:1]),
+        )
+        .filter(last_update_at__isnull=False)
+        .order_by("-last_update_at", "-id")[:limit]
+    )
+
+
+def overdue_actions(actions: QuerySet[Action], today: date) -> QuerySet[Action]:
+    return (
+        actions.filter(status__in=OPEN_STATUSES, due_date__lt=today)
+        .select_related("owner", "finding__inspection", "finding__theme")
+        .order_by("due_date", "id")
+    )
+
+
+# --- overview across authorities ------------------------------------------------------------------------
+
+OVERVIEW_AREAS = [
+    (JudgementArea.OVERALL, "Overall effectiveness", [JudgementArea.OVERALL]),
+    (JudgementArea.LEADERS, "Impact of leaders", [JudgementArea.LEADERS]),
+    (JudgementArea.HELP_AND_PROTECTION, "Help and protection", [JudgementArea.HELP_AND_PROTECTION]),
+    # Before the 2023 framework these two were one judgement; its grade stands for both until regraded.
+    (JudgementArea.CHILDREN_IN_CARE, "Children in care", [JudgementArea.CHILDREN_IN_CARE, JudgementArea.IN_CARE_AND_LEAVERS]),
+    (JudgementArea.CARE_LEAVERS, "Care leavers", [JudgementArea.CARE_LEAVERS, JudgementArea.IN_CARE_AND_LEAVERS]),
+]
+
+def _latest_grade(areas) -> Subquery:
+    return Subquery(
+        Judgement.objects.filter(inspection__authority=OuterRef("pk"), area__in=areas)
+        .order_by("-inspection__visit_start", "-inspection_id")
+        .values("grade")[:1]
+    )
+
+
+def _rank_of(field_name: str) -> Case:
+    return Case(
+        *(When(**{field_name: grade}, then=Value(rank)) for grade, rank in GRADE_RANK.items()),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+OVERVIEW_SORTS: dict[str, tuple[str, str]] = {
+    # key: (ordering field, column label)
+    "name": ("name", "Council"),
+    **{area.value: (f"rank_{area.value}", label) for area, label, _ in OVERVIEW_AREAS},
+    "last_inspection": ("last_inspection", "Last inspection"),
+    "progress": ("percent_complete", "Plan progress"),
+    "overdue": ("overdue", "Overdue actions"),
+}
+DEFAULT_OVERVIEW_SORT = "name"
+
+
+def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthority], str]:
+    """One row per authority of the user's, in one query; sorted by a whitelisted key ("-key" reverses)."""
+    key = (sort or "").strip()
+    name = key.lstrip("-")
+    if name not in OVERVIEW_SORTS:
+        key, name = DEFAULT_OVERVIEW_SORT, DEFAULT_OVERVIEW_SORT
+    visible = actions_for(user).filter(finding__inspection__authority=OuterRef("pk"))
+
+    def action_count(extra: Q | None = None) -> Subquery:
+        rows = visible.filter(extra) if extra is not None else visible
+        return Subquery(
+            rows.order_by().values("finding__inspection__authority").annotate(n=Count("id")).values("n")[:1],
+            output_field=IntegerField(),
+        )
+
+    queryset = authorities_for(user).annotate(
+        last_inspection=Max("inspections__visit_end", filter=Q(inspections__kind__in=GRADED_KINDS)),
+        last_visit=Max("inspections__visit_end"),
+        total_actions=action_count(),
+        done_actions=action_count(Q(status__in=DONE_STATUSES)),
+        overdue=action_count(Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        **{f"grade_{area.value}": _latest_grade(areas) for area, _, areas in OVERVIEW_AREAS},
+    )
+    queryset = queryset.annotate(
+        percent_complete=Case(
+            When(total_actions__gt=0, then=F("done_actions") * 100.0 / F("total_actions")),
+            default=Value(None),
+        ),
+        **{f"rank_{area.value}": _rank_of(f"grade_{area.value}") for area, _, _ in OVERVIEW_AREAS},
+    )
+    field_name = OVERVIEW_SORTS[name][0]
+    ordering = F(field_name).desc(nulls_last=True) if key.startswith("-") else F(field_name).asc(nulls_last=True)
+    rows = list(queryset.order_by(ordering, "name"))
+    for row in rows:
+        row.total_actions = row.total_actions or 0
+        row.done_actions = row.done_actions or 0
+        row.overdue = row.overdue or 0
+        row.percent = percent(row.done_actions, row.total_actions)
+        row.overdue_url = action_list_url(authority=row.pk, overdue=1)
+        row.grades = [
+            (label, getattr(row, f"grade_{area.value}")) for area, label, _ in OVERVIEW_AREAS
+        ]
+    return rows, key
+
+
+# --- comparing successive visits ------------------------------------------------------------------------
+
+GRID_AREAS = OVERVIEW_AREAS
+
+
+@dataclass
+class GridCell:
+    grade: str | None
+    combined: bool = False  # the grade is the pre-2023 "children in care and care leavers" judgement
+    change: str = ""  # "improved", "declined", "unchanged" or "" for the first grade
+    previous: str | None = None
+
+    @property
+    def grade_label(self) -> str:
+        return Grade(self.grade).label if self.grade else ""
+
+    @property
+    def previous_label(self) -> str:
+        return Grade(self.previous).label if self.previous else ""
+
+
+def judgement_grid(authority: LocalAuthority) -> tuple[list[Inspection], list[tuple[str, list[GridCell]]]]:
+    """Areas as rows, graded inspections as columns (oldest first), each grade against the one before."""
+    inspections = list(
+        authority.inspections.filter(kind__in=GRADED_KINDS).prefetch_related("judgements").order_by("visit_start", "id")
+    )
+    rows = []
+    for area, label, areas in GRID_AREAS:
+        cells: list[GridCell] = []
+        previous: str | None = None
+        for inspection in inspections:
+            by_area = {j.area: j.grade for j in inspection.judgements.all()}
+            grade = next((by_area[a] for a in areas if a in by_area), None)
+            cell = GridCell(grade=grade, combined=grade is not None and area != JudgementArea.IN_CARE_AND_LEAVERS
+                            and by_area.get(area) is None and JudgementArea.IN_CARE_AND_LEAVERS in areas)
+            if grade and previous:
+                before, after = GRADE_RANK[Grade(previous)], GRADE_RANK[Grade(grade)]
+                cell.change = "improved" if after < before else "declined" if after > before else "unchanged"
+                cell.previous = previous
+            if grade:
+                previous = grade
+            cells.append(cell)
+        rows.append((label, cells))
+    return inspections, rows
+
+
+def visits_for(authority: LocalAuthority) -> list[Inspection]:
+    return list(
+        authority.inspections.annotate(finding_count=Count("findings"))
+        .prefetch_related("judgements")
+        .order_by("visit_start", "id")
+    )
+
+
+@dataclass
+class EarlierPosition:
+    """Where the earlier finding's actions stood when a later visit raised it again."""
+
+    total: int
+    open: int
+
+    @property
+    def still_open(self) -> bool:
+        return self.open > 0
+
+
+def findings_across_visits(user, authority: LocalAuthority) -> tuple[list[Inspection], list[dict], dict[int, EarlierPosition]]:
+    """Each visit's findings side by side, grouped by theme, with the repeats and their earlier actions.
+
+    Three queries: visits, findings, and the earlier actions' status on the later visit's first day.
+    """
+    visits = list(authority.inspections.filter(findings__isnull=False).distinct().order_by("visit_start", "id"))
+    findings = list(
+        Finding.objects.filter(inspection__authority=authority)
+        .select_related("theme", "inspection", "repeats__inspection")
+        .order_by("inspection__visit_start", "-kind", "position")
+    )
+    column = {visit.pk: index for index, visit in enumerate(visits)}
+    themes: dict[object, dict] = {}
+    for finding in findings:
+        key = finding.theme_id
+        if key not in themes:
+            themes[key] = {
+                "name": finding.theme.name if finding.theme else "No theme",
+                "position": finding.theme.position if finding.theme else 10_000,
+                "cells": [[] for _ in visits],
+            }
+        themes[key]["cells"][column[finding.inspection_id]].append(finding)
+    rows = sorted(themes.values(), key=lambda row: (row["position"], row["name"]))
+
+    # Status of each earlier action on the later visit's first day (latest update on or before it).
+    status_then = Subquery(
+        ActionUpdate.objects.filter(
+            action=OuterRef("pk"),
+            created_at__date__lte=OuterRef("finding__repeated_by__inspection__visit_start"),
+        )
+        .order_by("-created_at", "-version")
+        .values("status")[:1]
+    )
+    earlier = (
+        actions_for(user)
+        .filter(finding__inspection__authority=authority, finding__repeated_by__isnull=False)
+        .annotate(later_id=F("finding__repeated_by__id"), status_then=status_then)
+        .values("later_id")
+        .annotate(
+            # An action not yet created at the later visit does not count as part of the earlier plan.
+            total=Count("id", filter=Q(status_then__isnull=False)),
+            open=Count("id", filter=Q(status_then__in=OPEN_STATUSES)),
+        )
+        .order_by()
+    )
+    positions = {row["later_id"]: EarlierPosition(total=row["total"], open=row["open"]) for row in earlier}
+    by_pk = {finding.pk: finding for finding in findings}
+    for finding in findings:
+        finding.raised_again_in = []
+    for finding in findings:
+        finding.earlier_position = positions.get(finding.pk, EarlierPosition(total=0, open=0)) if finding.repeats_id else None
+        if finding.repeats_id in by_pk:
+            by_pk[finding.repeats_id].raised_again_in.append(finding)
+    return visits, rows, positions
+
+
+@dataclass
+class SinceLastVisit:
+    latest: Inspection | None
+    previous: Inspection | None
+    latest_graded: Inspection | None
+    previous_graded: Inspection | None
+    grade_changes: list[tuple[str, str | None, str | None, str]]
+    new: list[Finding]
+    repeated: list[Finding]
+    resolved: list[Finding]
+
+
+def since_last_visit(authority: LocalAuthority, grid_rows, graded: list[Inspection], visits: list[Inspection], findings_rows) -> SinceLastVisit:
+    """The latest visit against the one before it: built from data the comparison page already holds."""
+    latest = visits[-1] if visits else None
+    previous = visits[-2] if len(visits) > 1 else None
+    changes = []
+    if len(graded) > 1:
+        for label, cells in grid_rows:
+            before, after = cells[-2], cells[-1]
+            if before.grade and after.grade and before.grade != after.grade:
+                changes.append((label, before.grade, after.grade, after.change))
+    all_findings = [f for row in findings_rows for cell in row["cells"] for f in cell]
+    new = [f for f in all_findings if latest and f.inspection_id == latest.pk and f.repeats_id is None]
+    repeated = [f for f in all_findings if latest and f.inspection_id == latest.pk and f.repeats_id is not None]
+    raised_again = {f.repeats_id for f in repeated}
+    resolved = [f for f in all_findings if previous and f.inspection_id == previous.pk and f.pk not in raised_again]
+    return SinceLastVisit(
+        latest=latest,
+        previous=previous,
+        latest_graded=graded[-1] if graded else None,
+        previous_graded=graded[-2] if len(graded) > 1 else None,
+        grade_changes=changes,
+        new=new,
+        repeated=repeated,
+        resolved=resolved,
+    )
+
+
+# --- board report ---------------------------------------------------------------------------------------
+
+
+def _positions_on(actions: QuerySet[Action], day: date) -> dict[int, ActionUpdate]:
+    """The actions app's rule for a position on a date (latest update on or before it), one query."""
+    from actions.selectors import positions_on
+
+    return positions_on(actions, day)
+
+
+@dataclass
+class BoardAction:
+    action: Action
+    then: ActionUpdate | None  # None: the action did not exist on the board date
+    overdue: bool
+
+    @property
+    def status_then(self) -> str | None:
+        return self.then.status if self.then else None
+
+    @property
+    def status_then_label(self) -> str:
+        return Status(self.then.status).label if self.then else "Not yet planned"
+
+    @property
+    def rag_then_label(self) -> str:
+        return self.then.get_rag_display() if self.then else ""
+
+    @property
+    def measure_then(self):
+        return self.then.measure_value if self.then else None
+
+    @property
+    def is_new(self) -> bool:
+        return self.then is None
+
+    @property
+    def changes(self) -> list[str]:
+        """What moved between the two dates, in words."""
+        action = self.action
+        if self.then is None:
+            return ["New since the last board"]
+        moved = []
+        if self.then.status != action.status:
+            moved.append(f"Status {Status(self.then.status).label} to {action.get_status_display()}")
+        if self.then.rag != action.rag:
+            moved.append(f"RAG {self.then.get_rag_display()} to {action.get_rag_display()}")
+        if self.then.measure_value != action.measure_latest:
+            before = _number(self.then.measure_value)
+            moved.append(f"Measure {before} to {_number(action.measure_latest)}")
+        return moved
+
+    @property
+    def moved(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def done_then(self) -> bool:
+        return self.then is not None and self.then.status in DONE_STATUSES
+
+    @property
+    def done_now(self) -> bool:
+        return self.action.status in DONE_STATUSES
+
+    @property
+    def why(self) -> str:
+        return self.action.progress_notes.strip() or getattr(self.action, "last_note", "") or "No progress note recorded."
+
+
+def _number(value) -> str:
+    if value is None:
+        return "not measured"
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+
+@dataclass
+class BoardFinding:
+    finding: Finding
+    actions: list[BoardAction]
+
+    @property
+    def total_then(self) -> int:
+        return sum(1 for a in self.actions if a.then is not None)
+
+    @property
+    def done_then(self) -> int:
+        return sum(1 for a in self.actions if a.done_then)
+
+    @property
+    def total_now(self) -> int:
+        return len(self.actions)
+
+    @property
+    def done_now(self) -> int:
+        return sum(1 for a in self.actions if a.done_now)
+
+    @property
+    def percent_then(self) -> int | None:
+        return percent(self.done_then, self.total_then)
+
+    @property
+    def percent_now(self) -> int | None:
+        return percent(self.done_now, self.total_now)
+
+
+@dataclass
+class BoardReport:
+    authority: LocalAuthority
+    since: date
+    today: date
+    findings: list[BoardFinding]
+
+    @property
+    def actions(self) -> list[BoardAction]:
+        return [a for f in self.findings for a in f.actions]
+
+    @property
+    def total_then(self) -> int:
+        return sum(f.total_then for f in self.findings)
+
+    @property
+    def done_then(self) -> int:
+        return sum(f.done_then for f in self.findings)
+
+    @property
+    def total_now(self) -> int:
+        return sum(f.total_now for f in self.findings)
+
+    @property
+    def done_now(self) -> int:
+        return sum(f.done_now for f in self.findings)
+
+    @property
+    def percent_then(self) -> int | None:
+        return percent(self.done_then, self.total_then)
+
+    @property
+    def percent_now(self) -> int | None:
+        return percent(self.done_now, self.total_now)
+
+    @property
+    def moved(self) -> list[BoardAction]:
+        return [a for a in self.actions if a.moved]
+
+    @property
+    def overdue(self) -> list[BoardAction]:
+        return sorted((a for a in self.actions if a.overdue), key=lambda a: (a.action.due_date, a.action.pk))
+
+
+def board_report_for(user, authority: LocalAuthority, since: date, today: date) -> BoardReport:
+    """Every finding with a plan and each action's position on the board date and now. Three queries."""
+    last_note = (
+        ActionUpdate.objects.filter(action=OuterRef("pk")).exclude(note="")
+        .order_by("-created_at", "-version").values("note")[:1]
+    )
+    actions = list(
+        dashboard_actions(user, authority)
+        .select_related("owner", "finding__theme")
+        .annotate(last_note=Subquery(last_note))
+        .order_by(F("due_date").asc(nulls_last=True), "id")
+    )
+    then = _positions_on([a.pk for a in actions], since)
+    planned = {a.finding_id for a in actions}
+    findings = list(
+        Finding.objects.filter(
+            inspection__authority=authority,
+            inspection__in=Inspection.objects.filter(findings__id__in=planned),
+        )
+        .distinct()
+        .select_related("inspection", "theme")
+        .order_by("-inspection__visit_start", "inspection_id", "-kind", "position")
+    )
+    by_finding: dict[int, list[BoardAction]] = {f.pk: [] for f in findings}
+    for action in actions:
+        by_finding.setdefault(action.finding_id, []).append(
+            BoardAction(action=action, then=then.get(action.pk), overdue=action.is_overdue(today))
+        )
+    return BoardReport(
+        authority=authority,
+        since=since,
+        today=today,
+        findings=[BoardFinding(finding=f, actions=by_finding[f.pk]) for f in findings],
+    )
+
+
+def plan_dates_for(authority: LocalAuthority, today: date) -> list[tuple[Inspection, object]]:
+    """Ofsted's statutory dates for each plan (70 working days after the letter, and a draft after 20
+    for priority actions), from the actions app. Two queries for any number of inspections."""
+    from actions.selectors import plan_deadlines_for
+
+    inspections = (
+        authority.inspections.select_related("action_plan").prefetch_related("findings").order_by("-visit_start", "-id")
+    )
+    rows = []
+    for inspection in inspections:
+        deadlines = plan_deadlines_for(inspection, today)
+        if deadlines.applies:
+            days_left = deadlines.plan_days_left
+            rows.append({
+                "inspection": inspection,
+                "deadlines": deadlines,
+                "days_late": -days_left if days_left is not None and days_left < 0 else None,
+            })
+    return rows
+
+
+def only_authority_for(user) -> LocalAuthority | None:
+    """The user's authority when they have exactly one, else None."""
+    authorities = list(authorities_for(user).order_by("name")[:2])
+    return authorities[0] if len(authorities) == 1 else None

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.selectors import get_authority_for_user
+from dashboards import selectors, services
+from dashboards.forms import BoardDateForm
+
+
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, slug)
+    today = timezone.localdate()
+    inspection = selectors.get_inspection_in(authority, request.GET.get("inspection"))
+    actions = selectors.dashboard_actions(request.user, authority, inspection)
+    findings = selectors.dashboard_findings(authority, inspection)
+    link = {"authority": authority.pk, "inspection": inspection.pk if inspection else None}
+    themes = selectors.progress_by_theme(actions, today)
+    owners = selectors.progress_by_owner(actions, today)
+    months = selectors.progress_over_time(actions, today)
+    context = {
+        "authority": authority,
+        "inspection": inspection,
+        "plans": selectors.inspections_with_actions(authority),
+        "today": today,
+        "headline": selectors.headline_for(actions, findings, link=link, today=today),
+        "by_finding": selectors.progress_by_finding(findings, actions, today),
+        "themes": [dict(t, url=selectors.action_list_url(**link, theme=t["id"])) for t in themes],
+        "owners": [dict(o, url=selectors.action_list_url(**link, owner=o["id"] or "null")) for o in owners],
+        "months": months,
+        "charts": services.dashboard_chart_data(themes, owners, months),
+        "recent": selectors.recently_updated(actions),
+        "overdue": selectors.overdue_actions(actions, today),
+        "overdue_url": selectors.action_list_url(**link, overdue=1),
+        "plan_dates": selectors.plan_dates_for(authority, today),
+        "nav_section": "dashboard",
+    }
+    return render(request, "dashboards/dashboard.html", context)
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows, sort = selectors.overview_for(request.user, request.GET.get("sort"), today)
+    columns = [
+        {"key": key, "label": label, "numeric": key in ("progress", "overdue")}
+        for key, (_, label) in selectors.OVERVIEW_SORTS.items()
+    ]
+    context = {
+        "rows": rows,
+        "sort": sort,
+        "columns": columns,
+        "today": today,
+        "nav_section": "dashboard",
+    }
+    return render(request, "dashboards/overview.html", context)
+
+
+def compare(request: HttpRequest, slug: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, slug)
+    graded, grid = selectors.judgement_grid(authority)
+    visits_with_findings, finding_rows, earlier_positions = selectors.findings_across_visits(request.user, authority)
+    visits = selectors.visits_for(authority)
+    context = {
+        "authority": authority,
+        "visits": visits,
+        "graded": graded,
+        "grid": grid,
+        "finding_visits": visits_with_findings,
+        "finding_rows": finding_rows,
+        "earlier_positions": earlier_positions,
+        "since": selectors.since_last_visit(authority, grid, graded, visits_with_findings, finding_rows),
+        "nav_section": "compare",
+    }
+    return render(request, "dashboards/compare.html", context)
+
+
+def board_report(request: HttpRequest, slug: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, slug)
+    today = timezone.localdate()
+    form = BoardDateForm(request.GET, today=today)
+    report = None
+    if form.submitted and form.is_valid():
+        report = selectors.board_report_for(request.user, authority, form.cleaned_data["since"], today)
+        output = request.GET.get("format")
+        if output == "xlsx":
+            return services.board_report_xlsx_response(report)
+        if output == "docx":
+            return services.board_report_docx_response(report)
+    context = {
+        "authority": authority,
+        "form": form,
+        "show_errors": form.submitted and not form.is_valid(),
+        "report": report,
+        "nav_section": "dashboard",
+    }
+    return render(request, "dashboards/board_report.html", context)
+
+
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    """One council: its dashboard. Several (or none): the overview across them."""
+    only = selectors.only_authority_for(request.user)
+    if only is not None:
+        return redirect("dashboards:dashboard", slug=only.slug)
+    return redirect("dashboards:overview")
+
+
+def compare_home(request: HttpRequest) -> HttpResponse:
+    only = selectors.only_authority_for(request.user)
+    if only is not None:
+        return redirect("dashboards:compare", slug=only.slug)
+    return redirect(f"{reverse('dashboards:overview')}#compare")
