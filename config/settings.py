@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "inspections",
     "findings",
     "actions",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

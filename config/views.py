@@ -30,7 +30,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("inspections:authority_list")
+    # Straight to where the council stands: one council's dashboard, or the overview for several.
+    return redirect("dashboards:home")
 
 
 @login_not_required
