@@ -178,6 +178,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
+# Links in reminder emails, e.g. https://tracker.example.gov.uk
+SITE_URL = os.environ.get("SITE_URL", "")
+# Monthly update cycle: the day of the month owners are asked for an update (clamped to short months),
+# and how many days after it a missing update is escalated to the council's senior leaders.
+UPDATE_CYCLE_DAY = int(os.environ.get("UPDATE_CYCLE_DAY", "1"))
+UPDATE_ESCALATION_DAYS = int(os.environ.get("UPDATE_ESCALATION_DAYS", "10"))
 
 SERVICE_NAME = "Inspection Findings Tracker"
 
