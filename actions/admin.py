@@ -8,7 +8,8 @@ from inspections.admin import AuthorityScopedAdmin
 class ActionAdmin(AuthorityScopedAdmin):
     authority_path = "finding__inspection__authority"
     list_display = ("title", "owner", "due_date", "status", "rag", "updated_at")
-    list_filter = ("status", "rag", "finding__theme", "finding__inspection__authority")
+    # RelatedOnly: the filter lists only authorities in the (scoped) rows, never every council's name.
+    list_filter = ("status", "rag", "finding__theme", ("finding__inspection__authority", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title", "description", "progress_notes", "owner__username")
     list_select_related = ("owner", "finding__inspection__authority")
     date_hierarchy = "due_date"

@@ -10,6 +10,17 @@ class ThemeAdmin(admin.ModelAdmin):
     search_fields = ("name", "description", "keywords")
     prepopulated_fields = {"slug": ("name",)}
 
+    # Themes are shared by every council, so only superusers may change them (a council admin deleting
+    # one would also see, on the confirmation page, other councils' findings that use it).
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(Finding)
 class FindingAdmin(AuthorityScopedAdmin):

@@ -15,6 +15,26 @@ class AuthorityScopedAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(**{f"{self.authority_path}__in": authority_ids_for(request.user)})
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Choices (and what the form accepts) are scoped too: a council's admin can neither see another
+        # council's rows in a drop-down nor attach anything to them by typing an id.
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        path = FOREIGN_KEY_AUTHORITY_PATHS.get(db_field.related_model._meta.label_lower)
+        if field is not None and path and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(**{f"{path}__in": authority_ids_for(request.user)}).distinct()
+        return field
+
+
+# How each model that can be chosen in an admin form reaches its authority.
+FOREIGN_KEY_AUTHORITY_PATHS = {
+    "inspections.localauthority": "id",
+    "inspections.inspection": "authority",
+    "findings.finding": "inspection__authority",
+    "actions.action": "finding__inspection__authority",
+    "actions.actionupdate": "action__finding__inspection__authority",
+    "auth.user": "memberships__authority",
+}
+
 
 @admin.register(LocalAuthority)
 class LocalAuthorityAdmin(AuthorityScopedAdmin):
