@@ -32,7 +32,6 @@ import os
 import random
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -44,6 +43,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.htmlform import form_with_field, post_forms  # noqa: E402
 HOST = "127.0.0.1"
 BENCH_PASSWORD = "bench-password-2026-not-secret"
 CORPUS = ROOT / "tests" / "importing" / "corpus" / "inspections"
@@ -225,16 +226,6 @@ class Client:
             raise SystemExit(f"Could not sign in as {username}: HTTP {response.status}")
 
 
-def hidden_inputs(html: str) -> dict[str, str]:
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", html):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name:
-            fields[name.group(1)] = value.group(1) if value else ""
-    return fields
-
-
 # --- pages -------------------------------------------------------------------------------------------
 
 
@@ -310,7 +301,6 @@ class ActionUpdater:
             state["fields"] = self._form_fields(page.body.decode("utf-8", "replace"))
         fields = dict(state["fields"])
         fields["note"] = f"Bench update {time.monotonic():.3f}"
-        fields["progress_notes"] = fields["note"]
         response = client.form_post(path, fields, referer=f"/actions/{pk}/")
         if response.status in (302, 303) and "version" in state["fields"]:
             state["fields"]["version"] = str(int(state["fields"]["version"]) + 1)
@@ -320,15 +310,12 @@ class ActionUpdater:
 
     @staticmethod
     def _form_fields(html: str) -> dict[str, str]:
-        form = re.search(r"<form[^>]*update[^>]*>(.*?)</form>", html, re.S) or re.search(
-            r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", html, re.S | re.I)
-        fields = hidden_inputs(form.group(1) if form else html)
-        for match in re.finditer(r"<select[^>]*name=\"([^\"]+)\"[^>]*>(.*?)</select>", html, re.S):
-            chosen = re.search(r"<option[^>]*value=\"([^\"]*)\"[^>]*selected", match.group(2))
-            fields[match.group(1)] = chosen.group(1) if chosen else ""
-        for match in re.finditer(r"<textarea[^>]*name=\"([^\"]+)\"[^>]*>(.*?)</textarea>", html, re.S):
-            fields[match.group(1)] = match.group(2).strip()
+        form = form_with_field(html, "version")
+        fields = dict(form["fields"]) if form else {}
         fields.pop("csrfmiddlewaretoken", None)
+        # Keep the lead's RAG even where it differs from the suggested one: that needs a reason.
+        if "rag_reason" in fields:
+            fields["rag_reason"] = "Bench: keeping the current rating."
         return fields
 
 
@@ -349,10 +336,8 @@ class Importer:
         with self.lock:
             if self.field_name is None:
                 page = client.request("GET", self.path)
-                html = page.body.decode("utf-8", "replace")
-                match = re.search(r"<input[^>]*type=\"file\"[^>]*name=\"([^\"]+)\"", html) or re.search(
-                    r"<input[^>]*name=\"([^\"]+)\"[^>]*type=\"file\"", html)
-                self.field_name = match.group(1) if match else "file"
+                forms = [f for f in post_forms(page.body.decode("utf-8", "replace")) if f["files"]]
+                self.field_name = forms[0]["files"][0] if forms else "file"
         response = client.multipart_post(self.path, {}, {self.field_name: (self.name, self.data, "application/pdf")})
         # The upload answers with a redirect to the preview; a person waits for that page too.
         location = response.headers.get("location", "")

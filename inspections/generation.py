@@ -347,17 +347,18 @@ class Generator:
     def _authority(self, authority: LocalAuthority, writer: _Writer) -> None:
         rng = random.Random(f"{self.seed}:{authority.slug}")
         people = self._people(authority, rng)
-        span_days = self.years * 365
-        first_day = self.today - timedelta(days=span_days)
-        visits = max(1, round(self.years * self.scale * rng.uniform(0.8, 1.2)))
+        # Visits start at least 75 days ago, so every letter is published and every plan has begun;
+        # each visit has its own slot, so no two collide however many there are.
+        last_start = self.today - timedelta(days=75)
+        first_day = self.today - timedelta(days=self.years * 365)
+        span_days = (last_start - first_day).days
+        visits = min(max(1, round(self.years * self.scale * rng.uniform(0.8, 1.2))), span_days)
         slot = span_days / visits
         # Each authority leans towards some grades, so national dashboards show a spread.
         leaning = rng.choice([Grade.OUTSTANDING, Grade.GOOD, Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE])
         earlier_findings: list[Finding] = []
         for index in range(visits):
-            # Visits start at least 75 days ago, so every letter is published and every plan has begun.
-            start = first_day + timedelta(days=int(slot * index + rng.uniform(0, max(slot - 45, 1))))
-            start = min(start, self.today - timedelta(days=75))
+            start = first_day + timedelta(days=int(slot * index + rng.uniform(0, max(slot - 12, 0))))
             kind = self._visit_kind(rng, index)
             inspection = self._inspection(authority, kind, start, rng, writer)
             overall = self._judgements(inspection, leaning, rng, writer)
