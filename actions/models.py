@@ -133,7 +133,7 @@ class Action(models.Model):
         def show(value) -> str:
             if value is None:
                 return "–"
-            return str(value.normalize()) if value == value.to_integral() else str(value)
+            return format(value.normalize(), "f")
 
         text = f"{show(self.measure_baseline)} → {show(self.measure_latest)}"
         if self.measure_target is not None:

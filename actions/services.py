@@ -60,7 +60,8 @@ def _as_history_value(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # format "f": Decimal("90").normalize() would print as 9E+1.
+        return format(value.normalize(), "f")
     return value
 
 
