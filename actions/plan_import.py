@@ -31,6 +31,10 @@ MAX_COLUMNS = 60
 TITLE_MAX = 200
 
 
+# Files people pick by mistake (a PDF of the plan, a screenshot) that could otherwise decode as text.
+BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"{\\rtf", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
+
+
 class SpreadsheetError(Exception):
     """The upload is not a spreadsheet we can read; the message is for the user."""
 
@@ -51,6 +55,8 @@ def sniff(data: bytes) -> str:
         raise SpreadsheetError("The file is empty")
     if len(data) > MAX_BYTES:
         raise SpreadsheetError(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB")
+    if data.startswith(BINARY_SIGNATURES):
+        raise SpreadsheetError("The file must be an Excel spreadsheet (.xlsx) or a CSV file")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise SpreadsheetError(
             "This is an old-style Excel file (.xls). Open it in Excel and save it as .xlsx or CSV, then upload that"
@@ -395,7 +401,10 @@ class RowChecker:
             if found is not None:
                 return found
             if not finding_text:
-                errors.append(f"There is no finding “{ref}” in this {self.inspection.get_kind_display().lower()}")
+                errors.append(
+                    getattr(self, "ambiguous", None)
+                    or f"There is no finding “{ref}” in this {self.inspection.get_kind_display().lower()}"
+                )
                 return None
         if finding_text:
             wanted = _normal(finding_text).rstrip(". ")
@@ -418,6 +427,7 @@ class RowChecker:
         match = re.fullmatch(r"(?:(priority action|area for priority action|pa)|(improvement|area for improvement|afi))?\s*(\d+)(?:\.0+)?", text)
         if not match:
             return None
+        self.ambiguous = None
         position = int(match.group(3))
         if match.group(1):
             candidates = [f for f in self.findings if f.kind == "priority_action" and f.position == position]
@@ -425,6 +435,8 @@ class RowChecker:
             candidates = [f for f in self.findings if f.kind == "improvement" and f.position == position]
         else:
             candidates = [f for f in self.findings if f.position == position]
+        if len(candidates) > 1:
+            self.ambiguous = f"“{ref}” could be Improvement {position} or Priority action {position}: say which"
         return candidates[0] if len(candidates) == 1 else None
 
 

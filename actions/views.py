@@ -64,7 +64,8 @@ def _action_list(request: HttpRequest, *, mine: bool) -> HttpResponse:
         filterset.qs, request.GET.get("sort"), default="priority" if mine else selectors.DEFAULT_SORT
     )
     export_format = request.GET.get("format")
-    if export_format in EXPORT_FORMATS:
+    # A download never silently drops a filter it could not read: the page shows the error instead.
+    if export_format in EXPORT_FORMATS and filterset.is_valid():
         return _export(request, actions, filterset, mine=mine, export_format=export_format)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
