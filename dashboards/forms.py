@@ -8,9 +8,9 @@ from django import forms
 class BoardDateForm(forms.Form):
     """The date of the previous board, as a GOV.UK date input (day, month, year), or ?since=YYYY-MM-DD."""
 
-    day = forms.CharField(required=False, max_length=2)
-    month = forms.CharField(required=False, max_length=2)
-    year = forms.CharField(required=False, max_length=4)
+    day = forms.CharField(required=False)
+    month = forms.CharField(required=False)
+    year = forms.CharField(required=False)
 
     def __init__(self, data=None, *, today: date, **kwargs):
         self.today = today
@@ -22,7 +22,7 @@ class BoardDateForm(forms.Form):
                 if len(parts) == 3:
                     data["year"], data["month"], data["day"] = parts
                 else:
-                    data["day"] = since  # fails below as not a real date
+                    data["day"], data["month"], data["year"] = since, "?", "?"  # not a real date
         super().__init__(data, **kwargs)
         self.highlight: set[str] = set()
 
@@ -42,7 +42,7 @@ class BoardDateForm(forms.Form):
             self.highlight = set(missing)
             self.add_error(missing[0], f"The date of the previous board must include a {' and '.join(missing)}")
             return cleaned
-        if not all(v.isdigit() for v in values.values()):
+        if not all(v.isdigit() and len(v) <= 4 for v in values.values()):
             self.add_error("day", "The date of the previous board must be a real date, in numbers, like 27 3 2026")
             return cleaned
         if len(values["year"]) != 4:

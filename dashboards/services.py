@@ -149,7 +149,7 @@ def board_report_xlsx(report: BoardReport) -> bytes:
     rows = 0
     for finding in report.findings:
         for item in finding.actions:
-            sheet.append([_safe(v) for v in _action_row(report, finding, item)])
+            sheet.append([_safe(v) for v in _action_row(report, finding.finding, item)])
             rows += 1
             sheet.cell(row=rows + 1, column=6).number_format = "d mmmm yyyy"
     widths = [28, 16, 50, 40, 20, 16, 16, 16, 10, 10, 24, 12, 12, 40, 10, 50]
