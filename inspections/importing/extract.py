@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import re
+import time
 import unicodedata
 
 try:  # imported here so that forked children inherit it ready to use
@@ -112,8 +113,10 @@ def normalise_text(text: str) -> str:
 # --------------------------------------------------------------------------
 
 
-def _child_extract(conn, data: bytes, max_pages: int, memory_limit: int | None) -> None:
-    """Runs in the forked child: extract text page by page and report back."""
+def _child_extract(conn, data: bytes, max_pages: int, memory_limit: int | None, worker: int = 0, workers: int = 1) -> None:
+    """Runs in a forked child: extract the text of pages ``worker``,
+    ``worker + workers``, ... and report ``("ok", {index: text}, page_count)``
+    or a failure status."""
     try:
         if resource is not None and memory_limit:
             try:
@@ -150,20 +153,19 @@ def _child_extract(conn, data: bytes, max_pages: int, memory_limit: int | None) 
         if page_count == 0:
             conn.send(("corrupt", "no pages"))
             return
-        texts = []
+        texts: dict[int, str] = {}
         failures = 0
-        for index in range(min(page_count, max_pages)):
+        for index in range(worker, min(page_count, max_pages), workers):
             try:
-                texts.append(pages[index].extract_text() or "")
+                texts[index] = pages[index].extract_text() or ""
             except MemoryError:
                 raise
-            except Exception:
+            except Exception as exc:
+                if type(exc).__name__ == "LimitReachedError":  # pypdf's decompression-bomb guard
+                    raise MemoryError from exc
                 failures += 1
-                texts.append("")
-        if failures and failures == len(texts):
-            conn.send(("corrupt", "no readable page"))
-            return
-        conn.send(("ok", "\f".join(texts), page_count))
+                texts[index] = ""
+        conn.send(("ok", texts, page_count, failures))
     except MemoryError:
         try:
             conn.send(("memory", ""))
@@ -181,7 +183,9 @@ def _child_extract(conn, data: bytes, max_pages: int, memory_limit: int | None) 
             pass
 
 
-def _run_in_child(data: bytes, max_pages: int, timeout_seconds: float, memory_limit: int | None):
+def _run_in_child(data: bytes, max_pages: int, timeout_seconds: float, memory_limit: int | None, workers: int = 1):
+    """Extract in ``workers`` forked children (pages shared out between them)
+    under one wall-clock deadline; return the merged message."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" not in methods:  # pragma: no cover - non-POSIX fallback, no isolation
         class _Conn:
@@ -198,27 +202,50 @@ def _run_in_child(data: bytes, max_pages: int, timeout_seconds: float, memory_li
         _child_extract(conn, data, max_pages, None)
         return conn.msg
     ctx = multiprocessing.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(
-        target=_child_extract, args=(sender, data, max_pages, memory_limit), daemon=True
-    )
-    process.start()
-    sender.close()
-    message = None
+    deadline = time.monotonic() + timeout_seconds
+    children = []
     try:
-        if receiver.poll(timeout_seconds):
-            try:
-                message = receiver.recv()
-            except (EOFError, OSError):
-                message = ("died", "")
-        else:
-            message = ("timeout", "")
+        for worker in range(workers):
+            receiver, sender = ctx.Pipe(duplex=False)
+            process = ctx.Process(
+                target=_child_extract,
+                args=(sender, data, max_pages, memory_limit, worker, workers),
+                daemon=True,
+            )
+            process.start()
+            sender.close()
+            children.append((process, receiver))
+        messages = []
+        for process, receiver in children:
+            remaining = max(0.0, deadline - time.monotonic())
+            if receiver.poll(remaining):
+                try:
+                    messages.append(receiver.recv())
+                except (EOFError, OSError):
+                    messages.append(("died", ""))
+            else:
+                return ("timeout", "")
     finally:
-        receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
-    return message
+        for process, receiver in children:
+            receiver.close()
+            if process.is_alive():
+                process.kill()
+        for process, _ in children:
+            process.join(5)
+    for status in ("encrypted", "memory", "corrupt", "died"):
+        for message in messages:
+            if message and message[0] == status:
+                return message
+    texts: dict[int, str] = {}
+    failures = 0
+    page_count = 0
+    for message in messages:
+        texts.update(message[1])
+        page_count = message[2]
+        failures += message[3]
+    if failures and failures == len(texts):
+        return ("corrupt", "no readable page")
+    return ("ok", "\f".join(texts[i] for i in sorted(texts)), page_count)
 
 
 def extract_text_from_pdf(
@@ -227,17 +254,23 @@ def extract_text_from_pdf(
     max_pages: int = DEFAULT_MAX_PAGES,
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT_BYTES,
+    workers: int | None = None,
 ) -> str:
     """Extract and normalise the text layer of a PDF.
 
-    Pages are separated by form feeds ("\\f"). Raises :class:`ImportRejected`
-    for encrypted, damaged, scanned (no text layer) or too slow PDFs.
+    Pages are separated by form feeds ("\\f"). Extraction runs in forked
+    child processes (by default one per CPU, at most 2 and only for PDFs
+    over 64 KiB), each limited to ``memory_limit_bytes`` of address space,
+    all killed at ``timeout_seconds``. Raises :class:`ImportRejected` for
+    encrypted, damaged, scanned (no text layer) or too slow PDFs.
     """
     if not data:
         raise ImportRejected("The file is empty.")
     if len(data) > DEFAULT_MAX_BYTES:
         raise ImportRejected("The file is too large to import (the limit is 40 MB).")
-    message = _run_in_child(bytes(data), max_pages, timeout_seconds, memory_limit_bytes)
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(data) > 64 * 1024 else 1
+    message = _run_in_child(bytes(data), max_pages, timeout_seconds, memory_limit_bytes, max(1, int(workers)))
     status = message[0] if message else "died"
     if status == "timeout":
         raise ImportRejected(

@@ -211,6 +211,12 @@ _FURNITURE = [
         r"^©\s*crown copyright.*$",
     )
 ]
+# A running header/footer giving the inspection dates and maybe a page number.
+_DATE_LINE = re.compile(
+    rf"^(?:inspection\s+dates?\s*:?\s*)?{_DAY}(?:\s+{MONTH_RE})?(?:\s+(?:19|20)\d\d)?\s*(?:to|and|–|—|-)\s*"
+    rf"{_DAY}\s+{MONTH_RE}\s+(?:19|20)\d\d(?:\s+\d{{1,3}})?$",
+    re.I,
+)
 _FURNITURE_ANYWHERE = re.compile(
     r"piccadilly gate|textphone\s+0161|enquiries@ofsted\.gov\.uk|www\.gov\.uk/ofsted|m1 2wd", re.I
 )
@@ -258,6 +264,16 @@ def _is_furniture(line: str) -> bool:
     if len(s) < 90 and _FURNITURE_ANYWHERE.search(s):
         return True
     return False
+
+
+_TITLE_START = re.compile(
+    r"^(?:inspection\s+of|focused\s+visit\s+to|monitoring\s+visit\s+to|joint\s+targeted\s+area\s+inspection)\b",
+    re.I,
+)
+
+
+def _fold_line(line: str) -> str:
+    return re.sub(r"[’'‘`]", "'", re.sub(r"\s+", " ", line.strip().lower()))
 
 
 def _header_key(line: str) -> str:
@@ -385,6 +401,10 @@ class _Doc:
         out: list[tuple[str, bool]] = []
         blank = False
         seen_repeated: set[str] = set()
+        # the title, repeated as a running header on later pages
+        head = [_fold_line(l) for l in lines[:40] if l.strip() and l != "\f" and not _is_furniture(l.strip())]
+        title_block = " ".join(head)
+        title_seen = False
         for line in lines:
             if line == "\f":
                 continue
@@ -392,8 +412,13 @@ class _Doc:
             if not s:
                 blank = True
                 continue
-            if _is_furniture(s):
+            if _is_furniture(s) or _DATE_LINE.match(s):
                 continue
+            folded = _fold_line(s)
+            if _TITLE_START.match(s) and len(folded) >= 15 and folded in title_block:
+                if title_seen:
+                    continue
+                title_seen = True
             key = _header_key(s)
             if (
                 counts[key] >= 3
@@ -450,7 +475,7 @@ def _detect_kind(doc: _Doc, warnings: list[str]) -> str | None:
         ("monitoring_visit", r"findings\s+of\s+(?:the|a|an)\s+(?:\w+\s+)?monitoring\s+visit"),
         ("focused_visit", r"focused\s+visit\s+(?:to|of)\b"),
         ("focused_visit", r"findings\s+of\s+(?:the|a|an)\s+focused\s+visit"),
-        ("inspection", r"inspection\s+of\s+.{0,80}?children" + APOS + r"?s?\s+(?:social\s+care\s+)?services"),
+        ("inspection", r"inspection\s+of\s+.{0,80}?children" + APOS + r"?s?\s+(?:social\s+care\s+)?services(?!\s*(?:\(ILACS\)|framework))"),
         ("inspection", r"inspection\s+dates?\s*:"),
         ("inspection", r"judgement\s+grade\b"),
     )
@@ -528,6 +553,11 @@ def _published_on(doc: _Doc) -> date | None:
     return None
 
 
+def _report_published(doc: _Doc) -> date | None:
+    m = re.search(rf"(?:report\s+published|publication\s+date|date\s+published)\s*:?\s*({FULL_DATE_RE})", doc.flat[:3000], re.I)
+    return _parse_date(m.group(1)) if m else None
+
+
 # --- authority ------------------------------------------------------------------
 
 
@@ -554,7 +584,8 @@ def _authority(doc: _Doc, warnings: list[str]) -> tuple[str | None, str | None]:
         found = match_authority(phrase)
         if found:
             return found
-    found = match_authority(flat[:1500]) if flat else None
+    cleaned = " ".join(line for line, _ in doc.lines[:40])  # without Ofsted's address
+    found = match_authority(cleaned[:1500]) if cleaned else None
     if found:
         return found
     if phrases:
@@ -684,7 +715,8 @@ def _norm_grade(text: str) -> str:
     return _GRADE_MAP.get(t, t)
 
 
-def _table_region(doc: _Doc) -> str | None:
+def _table_region(doc: _Doc) -> tuple[str | None, int]:
+    """The judgement table's text and the index of the first line after it."""
     lines = doc.raw_lines[:250]
     start = None
     for i, line in enumerate(lines):
@@ -699,9 +731,10 @@ def _table_region(doc: _Doc) -> str | None:
                 start = i
                 break
     if start is None:
-        return None
+        return None, 0
     collected = []
-    for line in lines[start:start + 60]:
+    end = start
+    for end, line in enumerate(lines[start:start + 60], start=start):
         s = line.strip()
         if s == "\f":
             continue
@@ -717,8 +750,8 @@ def _table_region(doc: _Doc) -> str | None:
         break
     region = "\n".join(collected)
     if not re.search(r"overall\s+effectiveness|impact\s+of\s+leaders|experiences\s+and\s+progress", region, re.I):
-        return None
-    return region
+        return None, 0
+    return region, end
 
 
 _GRADE_WORDS_ONLY = re.compile(r"(?:(?:requires|improvement|to|be|good|outstanding|inadequate)\s*)+", re.I)
@@ -772,7 +805,8 @@ def _areas_in(text: str) -> list[tuple[int, str]]:
 def _judgements(doc: _Doc, kind: str | None, warnings: list[str]) -> list[ParsedJudgement]:
     # 1. grades stated in the section headings of the report body
     heading_grades: dict[str, str] = {}
-    body = "\n".join(doc.raw_lines)
+    region, table_end = _table_region(doc)
+    body = "\n".join(doc.raw_lines[table_end:])  # the table's rows are not headings
     for area, pattern in _AREA_PATTERNS:
         if area == "overall_effectiveness":
             continue
@@ -789,7 +823,6 @@ def _judgements(doc: _Doc, kind: str | None, warnings: list[str]) -> list[Parsed
 
     # 2. the judgement table
     table: list[tuple[str, str]] = []
-    region = _table_region(doc)
     table_grades: list[str] = []
     if region:
         area_text, grade_text = _split_table(region)
@@ -862,6 +895,8 @@ def _find_headings(lines: list[tuple[str, bool]], regex: re.Pattern) -> list[tup
 
 def _is_any_heading(text: str) -> bool:
     t = _heading_text(text)
+    if not t[:1].isupper():
+        return False  # a wrapped line ("the experiences and progress of ...")
     return bool(_IMPROVE_HEAD.match(t) or _PRIORITY_HEAD.match(t) or _OTHER_HEAD.match(t))
 
 
@@ -870,6 +905,8 @@ def _section_items(lines: list[tuple[str, bool]], begin: int, vocabulary: Counte
     items: list[list[str]] = []
     intro: list[str] = []
     mode = None  # "bullet" or "plain"
+    list_style = None  # "glyph" or "number"
+    last_number = 0
     i = begin
     plain: list[tuple[str, bool]] = []
     while i < len(lines):
@@ -885,8 +922,16 @@ def _section_items(lines: list[tuple[str, bool]], begin: int, vocabulary: Counte
             # a numbered paragraph straight after the heading is a list in
             # pasted text, handled below as bullets
             pass
+        number = re.match(r"^\s*\(?(\d{1,2})[.)]\s", text)
+        if mode == "bullet" and number:
+            if list_style == "glyph" or int(number.group(1)) != last_number + 1:
+                break  # numbered paragraphs of the report body, not the list
         is_item_start = _is_bullet(text) or (mode in (None, "bullet") and bool(_NUMBER_LINE.match(text)) and not plain)
         if is_item_start:
+            if list_style is None:
+                list_style = "glyph" if _is_bullet(text) else "number"
+            if number:
+                last_number = int(number.group(1))
             if mode == "plain" and plain:
                 # intro sentence(s) before the bullets
                 intro = [t for t, _ in plain]
@@ -1019,7 +1064,7 @@ def _headline(doc: _Doc) -> str:
 _FOCUS_RULES = (
     ("front_door", r"front[\s-]+door|contacts?\s+and\s+referrals?|multi-agency\s+safeguarding\s+hub|\bMASH\b|first\s+response|initial\s+response|children" + APOS + r"?s?\s+advice"),
     ("children_at_risk_outside_home", r"vulnerable\s+adolescents|outside\s+(?:of\s+)?(?:the\s+)?home|extra[\s-]?familial|exploitation|go(?:ing)?\s+missing|missing\s+from"),
-    ("placement_decisions_older_children", r"placement\s+decisions|decisions?\s+about\s+(?:the\s+)?placements?|placements?\s+for\s+older|older\s+children\s+(?:in|who)|unregistered"),
+    ("placement_decisions_older_children", r"placement\s+decision|decisions?\s+(?:about|on|for|regarding)\s+(?:the\s+)?(?:placements?|where)|decisions?\s+to\s+place|placements?\s+(?:for|of)\s+older|older\s+children"),
     ("care_leavers", r"care\s+leavers?|care[\s-]+experienced|leaving\s+care|moving\s+into\s+adulthood"),
     ("permanence", r"permanence|adoption|special\s+guardianship"),
     ("disabled_children", r"disabled\s+children|children\s+with\s+(?:a\s+)?disabilit"),
@@ -1107,7 +1152,7 @@ def _parse(text: str, warnings: list[str]) -> ParsedPublication:
         warnings.append("Could not find the judgement table.")
     improvements = _sections(doc, _IMPROVE_HEAD)
     priority = _sections(doc, _PRIORITY_HEAD)
-    published = _published_on(doc) if kind not in ("full_inspection", "short_inspection") else None
+    published = _published_on(doc) if kind not in ("full_inspection", "short_inspection") else _report_published(doc)
     if published is None and kind in ("focused_visit", "monitoring_visit", "jtai"):
         warnings.append("Could not find the date of the letter.")
     return ParsedPublication(
