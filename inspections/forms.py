@@ -22,6 +22,7 @@ class ImportUploadForm(forms.Form):
         label="Upload a PDF or text file",
         required=False,
         help_text="The letter or report as Ofsted published it (PDF with a text layer, or a .txt file).",
+        error_messages={"empty": "The selected file is empty.", "invalid": "The selected file could not be read."},
     )
     text = forms.CharField(
         label="Or paste the text of the letter or report",
@@ -37,7 +38,9 @@ class ImportUploadForm(forms.Form):
 
     @property
     def size_limit_display(self) -> str:
-        return filesizeformat(settings.MAX_UPLOAD_BYTES)
+        limit = settings.MAX_UPLOAD_BYTES
+        megabytes = limit / (1024 * 1024)
+        return f"{megabytes:g} MB" if megabytes >= 1 and megabytes == int(megabytes) else filesizeformat(limit)
 
     def clean_document(self):
         document = self.cleaned_data.get("document")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -146,21 +148,37 @@ class ImportPreview:
                 return None
 
         self.visit_start, self.visit_end, self.published_on = iso("visit_start"), iso("visit_end"), iso("published_on")
-        found = inspection_find_duplicate(
-            sha256=draft.source_sha256,
-            authority=self.letter_authority,
-            kind=parsed.get("kind"),
-            visit_start=self.visit_start,
-            visit_end=self.visit_end,
-        )
-        self.duplicate, self.duplicate_is_same_document = found if found else (None, False)
-        self.duplicate_visible = bool(self.duplicate and self.duplicate.authority_id in authority_ids_for(user))
+        self._user = user
+        self._find_duplicate = inspection_find_duplicate
         self.warnings = list(parsed.get("warnings") or [])
         if not parsed.get("improvements") and not parsed.get("priority_actions"):
             self.warnings.append(
                 "No improvement points or priority actions were found: add them below if the publication has them."
             )
         self._theme_suggest = theme_suggest
+
+    @cached_property
+    def _duplicate(self):
+        # Read only when the page shows it: a successful confirm never needs it (the service checks again).
+        return self._find_duplicate(
+            sha256=self.draft.source_sha256,
+            authority=self.letter_authority,
+            kind=self.parsed.get("kind"),
+            visit_start=self.visit_start,
+            visit_end=self.visit_end,
+        ) or (None, False)
+
+    @property
+    def duplicate(self):
+        return self._duplicate[0]
+
+    @property
+    def duplicate_is_same_document(self) -> bool:
+        return self._duplicate[1]
+
+    @property
+    def duplicate_visible(self) -> bool:
+        return bool(self.duplicate and self.duplicate.authority_id in authority_ids_for(self._user))
 
     def earlier_findings(self, authority) -> list[Finding]:
         return earlier_findings_for(authority, before=self.visit_start)

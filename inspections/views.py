@@ -129,7 +129,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                     messages.success(
                         request,
                         f"Imported {inspection.get_kind_display().lower()} of {inspection.authority.name}, "
-                        f"{inspection.date_range_display}: {inspection.findings.count()} points to act on.",
+                        f"{inspection.date_range_display}, with {_points_phrase(points)}.",
                     )
                     return redirect(inspection)
             status = 400
@@ -142,6 +142,11 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "nav_section": "import",
     }
     return render(request, "inspections/import_preview.html", context, status=status)
+
+
+def _points_phrase(points) -> str:
+    count = len(points.kept_forms())
+    return f"{count} point{'s' if count != 1 else ''} to act on"
 
 
 def _inspection_input(form: ImportPreviewForm, points) -> services.InspectionInput:
