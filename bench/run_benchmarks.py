@@ -519,6 +519,7 @@ def main() -> None:
 
     connections.close_all()
 
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     server = start_server(args)
     results: list[Result] = []
     try:
@@ -549,11 +550,14 @@ def main() -> None:
 
     meta = {"label": args.label, "requests": args.requests, "concurrency": args.concurrency,
             "workers": args.workers, "sizes": sizes, "authority": targets["authority"],
-            "pdf": {"name": pdf.name, "pages": pdf_pages}}
+            "pdf": {"name": pdf.name, "pages": pdf_pages},
+            "loadavg_before": load_before, "loadavg_after": Path("/proc/loadavg").read_text().split()[:3]}
     print(report(results, meta))
     print()
     print(f"Data: {', '.join(f'{k} {v:,}' for k, v in sizes.items())}; measured authority: "
-          f"{targets['authority']['name']} ({targets['authority']['actions']:,} actions).")
+          f"{targets['authority']['name']} ({targets['authority']['actions']:,} actions). Load average before "
+          f"{' '.join(meta['loadavg_before'])}, after {' '.join(meta['loadavg_after'])} (other work on the machine "
+          "inflates every figure; compare ratios).")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
