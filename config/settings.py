@@ -149,11 +149,30 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded letters and evidence are private: outside the static root, served only by views that
 # check the user's authority. Any Django storage backend (e.g. S3 through django-storages) fits here.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
+FILE_STORAGE_BACKEND = os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+if FILE_STORAGE_BACKEND == "storages.backends.s3.S3Storage":
+    # S3-compatible object storage (AWS, MinIO, Ceph...): private bucket, signed short-lived URLs are never
+    # handed out (files are streamed by our authorised views), names never overwritten. See docs/operations.md.
+    _FILE_STORAGE_OPTIONS = {
+        "bucket_name": os.environ.get("S3_BUCKET", ""),
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("S3_REGION") or None,
+        "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "location": os.environ.get("S3_PREFIX", "private"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": os.environ.get("S3_SSE", "AES256")},
+    }
+    if PRODUCTION and not _FILE_STORAGE_OPTIONS["bucket_name"]:
+        raise ImproperlyConfigured("S3 storage needs S3_BUCKET in the environment.")
+elif FILE_STORAGE_BACKEND == "django.core.files.storage.FileSystemStorage":
+    _FILE_STORAGE_OPTIONS = {"location": str(PRIVATE_MEDIA_ROOT)}
+else:
+    _FILE_STORAGE_OPTIONS = {}
 STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)} if "FILE_STORAGE_BACKEND" not in os.environ else {},
-    },
+    "default": {"BACKEND": FILE_STORAGE_BACKEND, "OPTIONS": _FILE_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
