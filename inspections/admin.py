@@ -57,8 +57,13 @@ class InspectionAdmin(AuthorityScopedAdmin):
     search_fields = ("authority__name", "headline", "inspectors")
     date_hierarchy = "visit_start"
     list_select_related = ("authority",)
-    readonly_fields = ("source_sha256", "source_filename", "imported_by", "created_at")
+    # What was imported, from which file and by whom is the audit trail of the import: never edited here,
+    # and an imported inspection is not deleted from the admin (its findings carry the action plans).
+    readonly_fields = ("source_document", "source_sha256", "source_filename", "imported_by", "created_at")
     inlines = [JudgementInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Judgement)
