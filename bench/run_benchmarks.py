@@ -78,7 +78,7 @@ def prepare_users_and_targets(seed: int) -> dict:
     from accounts.models import Membership, Role
     from accounts.services import user_provision
     from actions.models import OPEN_STATUSES, Action
-    from inspections.models import GRADED_KINDS, Inspection, LocalAuthority
+    from inspections.models import Inspection, LocalAuthority
 
     User = get_user_model()
     biggest = (
@@ -102,10 +102,6 @@ def prepare_users_and_targets(seed: int) -> dict:
          if pk not in existing]
     )
     lead = User.objects.get(username="bench-lead")
-    graded = list(
-        Inspection.objects.filter(authority=biggest, kind__in=GRADED_KINDS).order_by("-visit_start")[:2]
-    )
-    visits = graded if len(graded) == 2 else list(Inspection.objects.filter(authority=biggest)[:2])
     latest = Inspection.objects.filter(authority=biggest).order_by("-visit_start").first()
     rng = random.Random(seed)
     open_actions = list(
@@ -116,15 +112,19 @@ def prepare_users_and_targets(seed: int) -> dict:
     rng.shuffle(open_actions)
     some_action = open_actions[0] if open_actions else Action.objects.filter(
         finding__inspection__authority=biggest).values_list("id", flat=True).first()
+    # "My actions" is measured as the authority's busiest owner, who signs in with the bench password.
     owner_id = (
         Action.objects.filter(finding__inspection__authority=biggest, owner__isnull=False)
-        .values_list("owner_id", flat=True).first()
+        .values("owner_id").annotate(n=Count("id")).order_by("-n", "owner_id").values_list("owner_id", flat=True)
+        .first()
     )
+    owner = User.objects.get(pk=owner_id)
+    owner.set_password(BENCH_PASSWORD)
+    owner.save(update_fields=["password"])
     return {
         "authority": {"slug": biggest.slug, "name": biggest.name, "actions": biggest.n},
         "lead_id": lead.id,
-        "owner_id": owner_id,
-        "visits": [v.pk for v in visits],
+        "owner": owner.username,
         "latest_inspection": latest.pk if latest else None,
         "action": some_action,
         "open_actions": open_actions,
@@ -245,8 +245,8 @@ class Page:
 
 def build_pages(targets: dict, args) -> list[Page]:
     slug = targets["authority"]["slug"]
-    visits = targets["visits"]
-    filters = urlencode({"status": "in_progress", "rag": "red", "sort": "due_date"})
+    filters = urlencode([("status", "in_progress"), ("status", "blocked"), ("rag", "red"), ("rag", "amber"),
+                         ("sort", "due")])
     pages = [
         Page("healthz", "GET /healthz (floor of the stack)", "bench-lead", "/healthz", baseline=True),
         Page("admin_changelist", "Admin changelist of actions (free baseline)", "bench-superuser",
@@ -254,10 +254,9 @@ def build_pages(targets: dict, args) -> list[Page]:
         Page("dashboard", "Authority dashboard", "bench-lead", f"/authorities/{slug}/dashboard/"),
         Page("overview", "Overview across authorities (member of all)", "bench-national", "/overview/"),
         Page("action_list", "Action list with filters", "bench-lead", f"/actions/?{filters}"),
-        Page("my_actions", "My actions", "bench-lead", "/actions/mine/"),
-        Page("compare", "Visit comparison", "bench-lead",
-             f"/authorities/{slug}/compare/?" + urlencode({"a": visits[-1], "b": visits[0]}) if len(visits) == 2
-             else f"/authorities/{slug}/compare/"),
+        Page("my_actions", "My actions (the busiest owner)", targets["owner"], "/actions/mine/"),
+        Page("compare", "Visit comparison (every visit of the authority)", "bench-lead",
+             f"/authorities/{slug}/compare/"),
         Page("action_update", "Action update POST", "bench-lead", f"/actions/{targets['action']}/update/",
              method="POST", expect=(200, 302, 303)),
         Page("import_pdf", "Import preview of the longest real PDF", "bench-superuser", "/import/",
