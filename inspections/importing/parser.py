@@ -153,7 +153,8 @@ _TABLE_WORDS = set(
 _IMPROVE_HEAD = re.compile(
     r"^(?:what\s+needs\s+to\s+improve(?:\s+(?:in|at|for)\s+(?:this|the)\s+(?:area|areas|local\s+authority)"
     r"(?:\s+of\s+social\s+work\s+practice)?)?(?:\s+next)?"
-    r"|what\s+needs\s+to\s+be\s+improved|what\s+the\s+local\s+authority\s+needs\s+to\s+improve"
+    r"|what\s+needs\s+to\s+be\s+improved"
+    r"|what\s+(?:the\s+local\s+authority|the\s+council|leaders|the\s+partnership|partners)\s+needs?\s+to\s+(?:do\s+to\s+)?improve"
     r"|areas?\s+for\s+(?:further\s+)?(?:improvement|development)|recommendations?"
     r"|what\s+the\s+partnership\s+needs\s+to\s+improve|what\s+needs\s+to\s+happen\s+next"
     r"|areas?\s+(?:which|that)\s+require\s+improvement)"
@@ -384,6 +385,10 @@ class _Doc:
         self.raw_lines = [l for l in lines if l != "\f"]
         self.flat = _flat(" ".join(self.raw_lines))
         self.lines = self._clean(lines)
+        # Pasted text often has one line per paragraph (no wrapping): then
+        # every line is a unit of its own.
+        long_lines = sum(1 for l, _ in self.lines if len(l) > 130)
+        self.unwrapped = bool(self.lines) and long_lines >= max(2, 0.2 * len(self.lines))
         self.vocabulary = Counter(
             w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", self.flat)
         )
@@ -900,7 +905,9 @@ def _is_any_heading(text: str) -> bool:
     return bool(_IMPROVE_HEAD.match(t) or _PRIORITY_HEAD.match(t) or _OTHER_HEAD.match(t))
 
 
-def _section_items(lines: list[tuple[str, bool]], begin: int, vocabulary: Counter) -> list[str]:
+def _section_items(
+    lines: list[tuple[str, bool]], begin: int, vocabulary: Counter, unwrapped: bool = False
+) -> list[str]:
     """Read the list that starts at ``begin`` (the line after a heading)."""
     items: list[list[str]] = []
     intro: list[str] = []
@@ -941,6 +948,8 @@ def _section_items(lines: list[tuple[str, bool]], begin: int, vocabulary: Counte
             items.append([first_text] if first_text else [])
         elif mode == "bullet" and not items[-1]:
             items[-1].append(text)  # a bullet glyph alone on its line
+        elif mode == "bullet" and unwrapped:
+            break  # one line per paragraph: a plain line after the list ends it
         elif mode == "bullet":
             last = " ".join(items[-1])
             if _ends_sentence(last) and text[:1].isupper() and (blank_before or _looks_like_heading(text)):
@@ -973,13 +982,24 @@ def _section_items(lines: list[tuple[str, bool]], begin: int, vocabulary: Counte
         # ending a sentence
         chunks: list[list[str]] = []
         has_blanks = any(b for _, b in plain[1:])
+        widest = max(len(t) for t, _ in plain)
         for text, blank_before in plain:
-            if not chunks or (has_blanks and blank_before) or (not has_blanks and _ends_sentence(chunks[-1][-1])):
+            previous = chunks[-1][-1] if chunks else ""
+            starts_point = text[:1].isupper() or text[:1].isdigit() or text[:1] in "‘“'\"("
+            if not chunks or unwrapped:
+                new = True
+            elif has_blanks and blank_before:
+                new = _ends_sentence(previous) or starts_point
+            elif _ends_sentence(previous):
+                new = not has_blanks or starts_point
+            else:
+                # an unpunctuated point on its own line (pasted text): the
+                # line is clearly shorter than the wrapped lines around it
+                new = starts_point and not has_blanks and len(previous) < 0.7 * widest and widest > 40
+            if new:
                 chunks.append([text])
             else:
                 chunks[-1].append(text)
-        if has_blanks and len(chunks) == 1 and len(plain) > 1:
-            pass
         result = [_join_lines(c, vocabulary) for c in chunks]
         # long narrative paragraphs are not a list of points
         if any(len(r) > 600 for r in result):
@@ -1019,7 +1039,7 @@ def _rehyphenate(text: str, vocabulary: Counter, forms: dict[str, str]) -> str:
 def _sections(doc: _Doc, regex: re.Pattern) -> list[str]:
     points: list[str] = []
     for _, first in _find_headings(doc.lines, regex):
-        for item in _section_items(doc.lines, first, doc.vocabulary):
+        for item in _section_items(doc.lines, first, doc.vocabulary, doc.unwrapped):
             item = _rehyphenate(item, doc.vocabulary, doc.hyphen_forms)
             if item not in points:
                 points.append(item)
@@ -1079,7 +1099,7 @@ def _focus_area(doc: _Doc, kind: str | None) -> str | None:
     flat = doc.flat[:12000]
     sentence = None
     for pattern in (
-        r"(?:Inspectors|The\s+inspectors|This\s+visit|The\s+visit)\s+(?:looked\s+at|considered|reviewed|evaluated|examined|focused\s+on)\s+(?:the\s+)?(?:local\s+authority" + APOS + r"?s?\s+|council" + APOS + r"?s?\s+|partnership" + APOS + r"?s?\s+)?(?:arrangements|response|services)\s+(?:and\s+support\s+)?(?:for|to|in)\b[^.]{0,300}",
+        r"(?:Inspectors|The\s+inspectors|This\s+visit|The\s+visit)\s+(?:looked\s+at|considered|reviewed|evaluated|examined|focused\s+on)\s+[^.]{0,80}?\b(?:arrangements|response|services)\s+(?:and\s+support\s+)?(?:for|to|in)\b[^.]{0,300}",
         r"(?:This|The)\s+visit\s+focused\s+(?:specifically\s+)?on\s+[^.]{0,300}",
         r"\b(?:inspectors|the\s+inspectors|this\s+visit)\s+(?:reviewed|considered|evaluated|looked\s+at)\s+(?:the\s+)?progress\s+(?:made\s+)?(?:in|on|for)\s+[^.]{0,400}",
         r"focus(?:ed)?\s+on\s+(?:the\s+local\s+authority" + APOS + r"?s?\s+)?arrangements\s+for\s+[^.]{0,300}",
