@@ -492,6 +492,12 @@ def _detect_kind(doc: _Doc, warnings: list[str]) -> str | None:
         return None
     candidates.sort()
     kind = candidates[0][1]
+    if kind != "jtai" and not re.search(
+        r"children" + APOS + r"?s?\s+(?:social\s+care\s+)?services|social\s+work\s+practice|\bILACS\b", head, re.I
+    ):
+        # e.g. a school's inspection report or monitoring letter
+        warnings.append("This looks like an Ofsted publication, but not about a local authority's children's services.")
+        return None
     if kind == "inspection":
         return "inspection"  # refined later with the dates
     return kind
@@ -525,6 +531,16 @@ def _visit_dates(doc: _Doc, kind: str | None) -> tuple[date | None, date | None]
     for pattern in patterns:
         for m in re.finditer(pattern, flat[:20000], re.I):
             start, end = _parse_range(m.group(1))
+            if start:
+                return start, end
+    # a report pasted without its first page: the running header gives the
+    # dates (take the most common, in case one page has a mistyped year)
+    headers = Counter(
+        _flat(re.sub(r"\s+\d{1,3}\s*$", "", l.strip())) for l in doc.raw_lines if _DATE_LINE.match(l.strip())
+    )
+    for line, count in headers.most_common():
+        if count >= 2:
+            start, end = _parse_range(line)
             if start:
                 return start, end
     return None, None
@@ -643,6 +659,7 @@ def _names_from_list(text: str) -> list[str]:
 
 
 def _names_from_piece(text: str) -> list[str]:
+    text = re.sub(r"(?<=[A-Za-z])-\s+(?=[A-Z])", "-", text)  # "Thomson-" / "Jones" over a line break
     text = _ROLE_RE.sub(" , ", text)
     text = re.sub(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+", "", text)
     parts = re.split(r",|;|\band\b|\bwith\b|&|\balongside\b|\bsupported\s+by\b", text)
@@ -1198,7 +1215,6 @@ def require_ofsted_publication(parsed: ParsedPublication) -> ParsedPublication:
     an Ofsted children's services publication; return it otherwise."""
     if parsed.kind is None and not parsed.judgements:
         raise NotAnOfstedPublication(
-            "This does not look like an Ofsted children's services letter or report "
-            "(no inspection or visit title was found)."
+            "This does not look like an Ofsted report or letter about a local authority's children's services."
         )
     return parsed
