@@ -286,6 +286,7 @@ class Generator:
         authorities_per_transaction: int = 4,
         progress_stream=None,
         show_progress: bool = True,
+        resume: bool = False,
     ):
         if authorities < 1 or years < 1 or scale < 1:
             raise ValueError("authorities, years and scale must each be at least 1.")
@@ -298,6 +299,8 @@ class Generator:
         self.authorities_per_transaction = authorities_per_transaction
         self.progress_stream = progress_stream
         self.show_progress = show_progress
+        self.resume = resume
+        self.skipped = 0
         self.counts = Counts()
         # History stops at six o'clock the evening before `today`: never in the future, and the same
         # for the same `today` whenever it is run.
@@ -313,8 +316,18 @@ class Generator:
             raise ValueError(
                 f"Only {len(chosen)} authorities are in the reference list; asked for {self.authority_count}."
             )
-        if Inspection.objects.filter(source_filename=GENERATED_SOURCE).exists():
-            raise ValueError("This database already holds generated data: use a fresh database (or flush it).")
+        done = set(
+            Inspection.objects.filter(source_filename=GENERATED_SOURCE).values_list("authority_id", flat=True)
+        )
+        if done and not self.resume:
+            raise ValueError(
+                "This database already holds generated data: use a fresh database, or --resume to finish an "
+                "interrupted run with the same arguments."
+            )
+        # Each group of authorities is written in one transaction, so an authority is either all there or
+        # absent: resuming skips the ones already written and gives the same data as an uninterrupted run.
+        self.skipped = len([a for a in chosen if a.pk in done])
+        chosen = [a for a in chosen if a.pk not in done]
         self.counts.authorities = len(chosen)
         self.themes = list(Theme.objects.order_by("position", "name"))
         self.groups = {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}

@@ -13,6 +13,7 @@ from django.db.models.functions import Lag
 from accounts.models import Membership
 from actions.models import DONE_STATUSES, Action, ActionUpdate, Status
 from findings.models import Finding
+from inspections.generation import Generator
 from inspections.models import GRADED_KINDS, Inspection, Judgement, LocalAuthority
 
 from .conftest import TODAY
@@ -107,6 +108,18 @@ def test_same_seed_same_data_and_scale_multiplies(generate):
     assert 2 * first.inspections <= threefold.inspections <= 4 * first.inspections
     assert 2 * first.updates <= threefold.updates <= 4 * first.updates
     assert other.users == threefold.users == first.users
+
+
+def test_resume_finishes_an_interrupted_run_with_the_same_data(generate):
+    generate(authorities=2, years=2, seed=8)
+    straight = fingerprint()
+
+    generate(authorities=1, years=2, seed=8)  # As if the run had stopped after the first authority.
+    resumed = Generator(authorities=2, years=2, seed=8, today=TODAY, show_progress=False, resume=True)
+    counts = resumed.run()
+
+    assert resumed.skipped == 1 and counts.authorities == 1
+    assert fingerprint() == straight
 
 
 def test_command_reports_counts_and_refuses_a_second_run(db):

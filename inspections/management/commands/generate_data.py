@@ -22,6 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--today", type=date.fromisoformat, default=None, help="Anchor date (YYYY-MM-DD).")
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument("--no-progress", action="store_true", help="No progress bar on stderr.")
+        parser.add_argument(
+            "--resume", action="store_true",
+            help="Finish an interrupted run (same arguments): authorities already written are skipped.",
+        )
 
     def handle(self, *args, **options):
         generator = Generator(
@@ -33,11 +37,14 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             show_progress=not options["no_progress"],
             progress_stream=self.stderr._out,
+            resume=options["resume"],
         )
         try:
             counts, seconds = timed(generator.run)
         except ValueError as error:
             raise CommandError(str(error)) from error
         summary = ", ".join(f"{value:,} {name}" for name, value in counts.as_dict().items())
+        if generator.skipped:
+            self.stdout.write(f"Resumed: {generator.skipped} authorities were already generated and were skipped.")
         self.stdout.write(self.style.SUCCESS(f"Generated in {seconds:.1f}s: {summary}."))
         self.stdout.write(f"Generated users sign in with the password {GENERATED_PASSWORD!r}.")
