@@ -7,12 +7,13 @@ its PDF in tests/importing/corpus/<folder>/<name>.pdf, and tests/importing/corpu
 synthetic/<name>.json with its source beside it) the importer is run on the source
 and compared field by field. Prints per-field and overall accuracy, every mismatch
 (document, field, expected vs got) and the extract+parse time of the longest PDF
-(median of 5 runs). With --text the committed pdftotext copies
+(median of 5 runs; --all-timings adds the five slowest PDFs). With --text the committed pdftotext copies
 (tests/importing/corpus/text/<folder>/<name>.txt) are imported instead of the PDFs.
 """
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -117,6 +118,21 @@ def main(argv: list[str]) -> int:
             f"{longest.stat().st_size // 1024} KiB): extract+parse median of 5 = "
             f"{statistics.median(timings):.3f} s (min {min(timings):.3f} s, max {max(timings):.3f} s)"
         )
+        if "--all-timings" in argv:
+            slowest = []
+            for pdf in pdfs:
+                data = pdf.read_bytes()
+                runs = []
+                for _ in range(3):
+                    t0 = time.perf_counter()
+                    parse_publication(text_from_upload(data, pdf.name))
+                    runs.append(time.perf_counter() - t0)
+                slowest.append((statistics.median(runs), pdf))
+            slowest.sort(reverse=True)
+            for seconds, pdf in slowest[:5]:
+                print(f"  {pdf.relative_to(ROOT)}: median of 3 = {seconds:.3f} s")
+        if hasattr(os, "getloadavg"):
+            print(f"(load average while timing: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
     return 0
 
 
