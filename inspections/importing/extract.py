@@ -123,7 +123,9 @@ def _child_extract(conn, data: bytes, max_pages: int, memory_limit: int | None, 
                 resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
             except (ValueError, OSError):
                 pass
-        logging.disable(logging.CRITICAL)
+        # (no logging.disable(): it takes logging's module lock, which another
+        # thread of the parent may have held at fork time)
+        logging.getLogger("pypdf").disabled = True
         import warnings
 
         warnings.simplefilter("ignore")
