@@ -303,15 +303,19 @@ def _ends_sentence(text: str) -> bool:
     return bool(re.search(r"[.!?;:][’'”\")\]]*\s*$", text))
 
 
-def _looks_like_heading(line: str) -> bool:
+def _looks_like_heading(line: str, next_line: str | None = None) -> bool:
+    """A short capitalised line without punctuation that is not continued on
+    the next line."""
     s = line.strip()
     if not s or len(s) > 90 or _is_bullet(s):
         return False
     if not (s[0].isupper() or s[0].isdigit()):
         return False
-    if re.search(r"[.,;]\s*$", s):
+    if re.search(r"[.,;:]\s*$", s) or "," in s:
         return False
-    return len(s.split()) <= 12
+    if next_line is not None and (next_line.strip()[:1].islower() or next_line.strip()[:1] in "(["):
+        return False
+    return len(s.split()) <= 10
 
 
 # ==========================================================================
@@ -936,6 +940,7 @@ def _section_items(
     while i < len(lines):
         line, blank_before = lines[i]
         text = line.strip()
+        following = lines[i + 1][0] if i + 1 < len(lines) else None
         if _is_any_heading(text) or (
             i + 1 < len(lines) and not _ends_sentence(text) and len(text) < 80
             and _is_any_heading(text + " " + lines[i + 1][0])
@@ -969,15 +974,15 @@ def _section_items(
             break  # one line per paragraph: a plain line after the list ends it
         elif mode == "bullet":
             last = " ".join(items[-1])
-            if _ends_sentence(last) and text[:1].isupper() and (blank_before or _looks_like_heading(text)):
+            if _ends_sentence(last) and text[:1].isupper() and (blank_before or _looks_like_heading(text, following)):
                 break
-            if blank_before and _looks_like_heading(text):
+            if blank_before and _looks_like_heading(text, following):
                 break
             items[-1].append(text)
         else:
-            if plain and blank_before and _ends_sentence(plain[-1][0]) and _looks_like_heading(text):
+            if plain and blank_before and _ends_sentence(plain[-1][0]) and _looks_like_heading(text, following):
                 break
-            if plain and _looks_like_heading(text) and _ends_sentence(plain[-1][0]) and len(text.split()) <= 6:
+            if plain and _looks_like_heading(text, following) and _ends_sentence(plain[-1][0]) and len(text.split()) <= 6:
                 break
             mode = "plain"
             plain.append((text, blank_before))

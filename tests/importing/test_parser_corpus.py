@@ -3,6 +3,7 @@ PDFs as text produced by a different extractor (Debian's pdftotext)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -382,3 +383,40 @@ His Majesty’s Inspector
     assert parsed.judgements == []
     assert parsed.inspectors == ["Ann Lead", "Bob Second"]
     assert parsed.focus_area == "children_in_need_and_child_protection"
+
+
+# --------------------------------------------------------------------------------------
+# The same publications with their bullets written differently, or lost
+# --------------------------------------------------------------------------------------
+
+import re  # noqa: E402
+
+from inspections.importing import normalise_text  # noqa: E402
+
+
+def _rebullet(text: str, style: str) -> str:
+    text = normalise_text(text)
+    if style == "none":
+        return re.sub(r"(?m)^([ \t\f]*)•[ \t]*", r"\1", text)
+    return re.sub(r"(?m)^([ \t\f]*)•", lambda m: m.group(1) + style, text)
+
+
+def _points_survive_lost_bullets(expected: dict) -> bool:
+    """Without bullets, points can only be told apart when each is a sentence."""
+    points = expected["improvements"] + expected["priority_actions"]
+    return all(p[:1].isupper() and p.endswith(".") and ":" not in p for p in points)
+
+
+@pytest.mark.parametrize("style", ["-", "*", "none"])
+@pytest.mark.parametrize(
+    "source, expected_path",
+    [pytest.param(str(s), str(e), id=label) for label, s, e in text_copy_cases()],
+)
+def test_points_with_other_bullets(source, expected_path, style):
+    expected = expected_result(expected_path)
+    if style == "none" and not _points_survive_lost_bullets(expected):
+        pytest.skip("points are not whole sentences: without bullets they cannot be told apart")
+    text = Path(source).read_text(encoding="utf-8")
+    got = parse_publication(_rebullet(text, style)).to_contract()
+    for field in ("improvements", "priority_actions"):
+        assert got[field] == expected[field], _explain(field, expected[field], got[field])
