@@ -343,6 +343,27 @@ def _decode_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+_HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html\b|<\?xml[^>]*>\s*<html\b|<body\b|<head\b)", re.I)
+
+
+def html_to_text(html: str) -> str:
+    """Crude HTML-to-text for a saved web page: block elements become lines,
+    list items become "• " bullets, tags are dropped, entities decoded."""
+    import html as html_module
+
+    text = re.sub(r"(?is)<(script|style|head|nav|footer)\b.*?</\1\s*>", "\n", html)
+    text = re.sub(r"(?is)<!--.*?-->", "", text)
+    text = re.sub(r"(?i)<li\b[^>]*>", "\n• ", text)
+    text = re.sub(r"(?i)<br\s*/?>", "\n", text)
+    text = re.sub(
+        r"(?i)</?(?:p|div|h[1-6]|ul|ol|li|tr|table|section|article|header|blockquote|dd|dt|dl)\b[^>]*>", "\n", text
+    )
+    text = re.sub(r"(?i)</t[dh]\s*>", "   ", text)
+    text = re.sub(r"<[^>]{0,2000}>", "", text)
+    text = html_module.unescape(text)
+    return re.sub(r"[ \t]*\n[ \t]*(?:\n[ \t]*)+", "\n\n", text)
+
+
 def _pdf_header_offset(data: bytes) -> int:
     """Offset of "%PDF-" if it is in the first 1024 bytes (as readers allow)."""
     return data.find(b"%PDF-", 0, 1024 + 5)
@@ -374,7 +395,10 @@ def text_from_upload(data: bytes, filename: str = "") -> str:
             "This file is neither a PDF nor a text document; please upload the PDF of the Ofsted "
             "letter or report, or paste its text."
         )
-    text = normalise_text(_decode_text(data))
+    text = _decode_text(data)
+    if _HTML_START.match(text[:2000]):
+        text = html_to_text(text)
+    text = normalise_text(text)
     if not text.strip():
         raise ImportRejected("The file is empty.")
     return text

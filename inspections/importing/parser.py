@@ -691,7 +691,7 @@ def _inspectors(doc: _Doc, kind: str | None) -> list[str]:
         m = re.match(r"^\s*Lead\s+inspector\s*:?\s*(.*)$", line, re.I)
         if m:
             rest = m.group(1)
-            following = [l for l in doc.raw_lines[i + 1:i + 3] if l.strip()]
+            following = [l for l in doc.raw_lines[i + 1:i + 8] if l.strip()]
             if not _names_from_list(rest) and following:
                 rest = rest + " " + following[0]
             lead = _names_from_list(rest)[:1]

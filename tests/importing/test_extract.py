@@ -190,3 +190,19 @@ def test_page_breaks_and_furniture_are_removed():
     parsed = parse_publication(text)
     for point in parsed.improvements:
         assert "8524" not in point and "ofsted.gov.uk" not in point
+
+
+def test_saved_web_page_is_read_as_text():
+    html = (
+        "<!DOCTYPE html><html><head><style>p{}</style></head><body>"
+        "<p>1 March 2023</p><h1>Focused visit to Barnsley children&rsquo;s services</h1>"
+        "<p>This letter summarises the findings of the focused visit to Barnsley children&rsquo;s services on "
+        "25 and 26 January 2023. His Majesty&rsquo;s Inspectors for this visit were Claire Beckingham and "
+        "Anna Gravelle.</p><h2>What needs to improve in this area of social work practice?</h2>"
+        "<ul><li>Workload capacity.</li><li>The integrity of performance data.</li></ul>"
+        "<h2>Main findings</h2><p>Most care leavers are well supported.</p></body></html>"
+    )
+    parsed = import_upload(html.encode("utf-8"), "letter.html")
+    assert parsed.local_authority == "Barnsley"
+    assert parsed.published_on.isoformat() == "2023-03-01"
+    assert parsed.improvements == ["Workload capacity.", "The integrity of performance data."]
