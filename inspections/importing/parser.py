@@ -54,7 +54,8 @@ FOCUS_AREAS = (
     "disabled_children",
 )
 
-MAX_INPUT_CHARS = 3_000_000
+MAX_INPUT_CHARS = 1_000_000  # the longest real report is under 100,000 characters
+MAX_LINES = 20_000
 
 
 class NotAnOfstedPublication(ImportRejected):
@@ -381,6 +382,8 @@ class _Doc:
         text = _strip_markdown(text)
         self.raw = text
         lines = text.replace("\f", "\n\f\n").split("\n")
+        self.truncated = len(lines) > MAX_LINES
+        lines = lines[:MAX_LINES]
         # cut the end matter (Ofsted boilerplate after a report)
         for i, line in enumerate(lines):
             if i > 20 and _END_MATTER.match(line.strip()):
@@ -907,6 +910,8 @@ def _find_headings(lines: list[tuple[str, bool]], regex: re.Pattern) -> list[tup
     allowing a heading to be wrapped over two lines."""
     found = []
     for i, (line, _) in enumerate(lines):
+        if len(line) > 160 or not line[:1].isalnum():
+            continue  # headings are short and start with a letter or number
         text = _heading_text(line)
         if len(text) > 120:
             continue
@@ -1172,6 +1177,8 @@ def parse_publication(text: str) -> ParsedPublication:
 
 def _parse(text: str, warnings: list[str]) -> ParsedPublication:
     doc = _Doc(text)
+    if doc.truncated:
+        warnings.append("The text has very many lines; only the beginning was read.")
     if not doc.flat:
         warnings.append("The text is empty.")
         return ParsedPublication(warnings=warnings)

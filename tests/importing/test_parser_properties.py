@@ -144,6 +144,8 @@ def test_pathological_inputs_are_fast():
         ("◼ " + "a" * 50 + "\n") * 3000,
         "What needs to improve?\n" * 3000,
         "-\n" * 20000,
+        "• a\n" * 300000,
+        "word " * 700000,
         "A" * 200000,
         ("Inspection of " + "X " * 100 + "children’s services ") * 200,
         ("His Majesty’s Inspectors for this visit were " + "Ann Bee, " * 200) * 20,
