@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from .authorities import match_authority
-from .extract import BULLET, ImportRejected, normalise_text
+from .extract import ImportRejected, normalise_text
 
 __all__ = [
     "ParsedJudgement",
@@ -952,10 +952,6 @@ def _section_items(
             and not _is_bullet(text)
         ):
             break
-        if _NUMBER_LINE.match(text) and mode != "bullet" and re.match(r"^\s*\d{1,2}\.\s+[A-Z]", text) and items == [] and plain == [] and intro == []:
-            # a numbered paragraph straight after the heading is a list in
-            # pasted text, handled below as bullets
-            pass
         number = re.match(r"^\s*\(?(\d{1,2})[.)]\s", text)
         if mode == "bullet" and number:
             if list_style == "glyph" or int(number.group(1)) != last_number + 1:
