@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -185,3 +185,20 @@ def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
         services.import_draft_discard(draft=draft)
         messages.info(request, "The import was cancelled and nothing was saved.")
     return redirect("inspections:import_start")
+
+
+def inspection_source(request: HttpRequest, pk: int) -> FileResponse:
+    """The letter or report as imported, for members of its authority only (private storage, never static)."""
+    inspection = selectors.get_inspection_for_user(request.user, pk)
+    if not inspection.source_document:
+        raise Http404("No source document was kept for this inspection.")
+    extension = ".pdf" if inspection.source_document.name.endswith(".pdf") else ".txt"
+    download_name = f"{inspection.authority.slug}-{inspection.kind.replace('_', '-')}-{inspection.visit_start}{extension}"
+    response = FileResponse(
+        inspection.source_document.open("rb"),
+        as_attachment=extension != ".pdf",
+        filename=download_name,
+        content_type="application/pdf" if extension == ".pdf" else "text/plain; charset=utf-8",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

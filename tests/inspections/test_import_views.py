@@ -419,3 +419,18 @@ def test_preview_and_confirm_query_counts_do_not_grow(client, york, york_admin, 
     with django_assert_num_queries(28 + points):
         response = client.post(url, data)
     assert response.status_code == 302
+
+
+def test_the_kept_document_is_served_only_to_members_of_its_council(client, demo, york_admin, private_storage):
+    client.force_login(york_admin)
+    url = upload(client)["Location"]
+    client.post(url, {**preview_post_data(client.get(url)), "confirm": "1"})
+    inspection = Inspection.objects.get(authority__slug="york")
+    source = reverse("inspections:inspection_source", args=[inspection.pk])
+    response = client.get(source)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == YORK_PDF.read_bytes()
+    client.force_login(demo["admin"])  # Barnsley and Barnet, not York
+    assert client.get(source).status_code == 404
+    barnsley_visit = Inspection.objects.get(authority__slug="barnsley", kind="focused_visit")
+    assert client.get(reverse("inspections:inspection_source", args=[barnsley_visit.pk])).status_code == 404
