@@ -243,6 +243,11 @@ class Evidence(models.Model):
     def label(self) -> str:
         return self.original_name or self.link
 
+    @property
+    def uploaded_by_name(self) -> str:
+        person = self.uploaded_by
+        return (person.get_full_name() or person.get_username()) if person else "System"
+
     def get_absolute_url(self) -> str:
         if not self.is_file:
             return self.link

@@ -231,6 +231,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
             permissions = action_permissions(request.user, action)
             kept = request.POST.copy()
             kept["version"] = str(stale.action.version)
+            _take_their_changes_where_untouched(kept, form, stale)
             form = ActionProgressForm(kept, action=action, permissions=permissions)
         except ValidationError as error:
             _add_service_errors(form, error)
@@ -247,6 +248,26 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "actions/_action_live.html", context)
     return render(request, "actions/action_update.html", context, status=409 if conflict else 200)
+
+
+def _take_their_changes_where_untouched(kept, form, stale: StaleActionError) -> None:
+    """A field this person left as they found it shows the other person's newer value; a field they
+    changed keeps what they typed. Re-saving then overwrites only what they meant to change."""
+    seen: dict = {}
+    for update in stale.changes_since:
+        for name, values in (update.changes or {}).items():
+            seen.setdefault(name, values[0])
+    for name, value_seen in seen.items():
+        field = form.fields.get(name)
+        if field is None or name not in kept:
+            continue
+        try:
+            untouched = field.to_python(kept.get(name)) == field.to_python("" if value_seen is None else str(value_seen))
+        except ValidationError:
+            continue
+        if untouched:
+            current = getattr(stale.action, name)
+            kept[name] = "" if current is None else (current.isoformat() if hasattr(current, "isoformat") else str(current))
 
 
 @require_POST

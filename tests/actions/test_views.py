@@ -84,7 +84,7 @@ def test_a_stale_save_shows_what_changed_and_keeps_the_typed_text(make_action, p
     assert "Status: Not started → In progress" in body and "Owner started it" in body
     assert "My long careful note about the audit" in body  # nothing typed is lost
     assert 'name="version" value="2"' in body  # re-saving is a deliberate choice against the new version
-    assert '<option value="blocked" selected>' in body
+    assert '<option value="blocked" selected>' in body  # what they changed stays as they typed it
     assert Action.objects.get(pk=action.pk).status == "in_progress"
 
 
@@ -215,3 +215,16 @@ def test_the_inspection_page_shows_plan_dates_and_records_submission(council, pe
     page = client_for(people["lead"]).get(inspection.get_absolute_url()).content.decode()
     assert "Sent 30 June 2025" in page and "Sent 20 April 2025" in page
     assert client_for(people["viewer"]).post(url, {}).status_code == 403
+
+
+def test_after_a_conflict_fields_left_untouched_show_the_newer_values(make_action, people):
+    action = make_action(due_date=dt.date(2030, 1, 1))
+    action_update(action=action, user=people["owner"], expected_version=1,
+                  changes={"status": "in_progress", "due_date": dt.date(2030, 6, 1)}, note="Moved")
+    response = client_for(people["lead"]).post(
+        update_url(action),
+        {"version": 1, "status": "not_started", "rag": "amber", "due_date": "2030-01-01", "note": "Mine"},
+    )
+    body = response.content.decode()
+    assert '<option value="in_progress" selected>' in body and 'value="2030-06-01"' in body
+    assert '<option value="amber" selected>' in body and "Mine" in body
