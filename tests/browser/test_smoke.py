@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 def test_each_demo_role_can_browse_the_foundation_pages(signed_in, username):
     session = signed_in(username)
     page = session.page
+    page.get_by_role("link", name="Councils", exact=True).click()  # home is now the dashboard
     expect(page.get_by_role("heading", name="Your councils")).to_be_visible()
     session.assert_accessible("authorities")
 
