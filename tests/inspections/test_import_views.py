@@ -105,7 +105,7 @@ BAD_UPLOADS = {
     "encrypted": ("letter.pdf", _pdf(encrypt=True), "encrypted or password-protected"),
     "scanned": ("letter.pdf", _pdf(), "no text layer (it looks scanned)"),
     "not ofsted": ("minutes.txt", b"Minutes of the parish council.\nItem 1: the village fete and its budget.\n" * 4,
-                   "does not look like an Ofsted children"),
+                   "does not look like an Ofsted"),
 }
 
 
