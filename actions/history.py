@@ -32,6 +32,7 @@ NOTE_LABELS = {
     "sent_back_reason": "Sent back",
 }
 FLAG_LABELS = {"verified": "Verified and closed", "comment": "Comment"}
+ORDER = {name: index for index, name in enumerate([*FIELD_LABELS, *NOTE_LABELS])}
 # The progress note is shown as the note itself; a diff of it would repeat it.
 HIDDEN = {"progress_notes"}
 
@@ -85,7 +86,8 @@ def timeline_for(history: list[ActionUpdate]) -> list[TimelineEntry]:
             headline="Update",
         )
         changes = update.changes or {}
-        for name, values in changes.items():
+        # PostgreSQL's jsonb does not keep key order: list changes in the order the form shows them.
+        for name, values in sorted(changes.items(), key=lambda item: ORDER.get(item[0], len(ORDER))):
             if name in HIDDEN:
                 continue
             if name in NOTE_LABELS:
