@@ -170,7 +170,7 @@ class Client:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=150)
         all_headers = {"Host": f"{HOST}:{self.port}", "Connection": "close"}
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -435,7 +435,7 @@ def start_server(args) -> subprocess.Popen:
     env = {**os.environ, "DEBUG": "0", "APP_ENV": os.environ.get("APP_ENV", "development"),
            "LOG_LEVEL": "WARNING", "DB_CONN_MAX_AGE": "60"}
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--workers", str(args.workers),
-               "--bind", f"{HOST}:{args.port}", "--timeout", "120", "--log-level", "warning"]
+               "--bind", f"{HOST}:{args.port}", "--timeout", "180", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -229,6 +229,8 @@ class _Writer:
     """Buffers rows per model and writes them with bulk_create, parents before children."""
 
     ORDER = (Inspection, Judgement, Finding, Action, ActionUpdate)
+    COUNT_NAMES = {Inspection: "inspections", Judgement: "judgements", Finding: "findings", Action: "actions",
+                   ActionUpdate: "updates"}
 
     def __init__(self, batch_size: int, counts: Counts):
         self.batch_size = batch_size
@@ -246,10 +248,7 @@ class _Writer:
             buffer = self.buffers[model]
             if buffer:
                 model.objects.bulk_create(buffer, batch_size=self.batch_size)
-                name = {
-                    Inspection: "inspections", Judgement: "judgements", Finding: "findings",
-                    Action: "actions", ActionUpdate: "updates",
-                }[model]
+                name = self.COUNT_NAMES[model]
                 setattr(self.counts, name, getattr(self.counts, name) + len(buffer))
                 buffer.clear()
 
@@ -396,7 +395,7 @@ class Generator:
         specs = [("admin", Role.ADMIN, 1), ("lead", Role.IMPROVEMENT_LEAD, 2), ("leader", Role.SENIOR_LEADER, 2),
                  ("viewer", Role.VIEWER, 2), ("owner", Role.IMPROVEMENT_LEAD, 8)]
         specs += [(f"{code}-owner", Role.VIEWER, 1) for code, _ in PARTNER_AGENCIES]
-        users, roles = [], []
+        users, labels = [], {}
         for label, role, count in specs:
             for number in range(1, count + 1):
                 first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -408,17 +407,17 @@ class Generator:
                         is_active=True,
                     )
                 )
-                roles.append((label, role))
+                labels[username] = (label, role)
         User.objects.bulk_create(users)
-        users = list(User.objects.filter(username__in=[u.username for u in users]).order_by("id"))
-        by_name = {u.username: u for u in users}
+        # Read back for primary keys (bulk_create does not set them on every database), in creation order.
+        users = list(User.objects.filter(username__in=labels).order_by("id"))
         Membership.objects.bulk_create([Membership(user=u, authority=authority) for u in users])
         Through = User.groups.through
         Through.objects.bulk_create(
-            [Through(user_id=by_name[u.username].id, group_id=self.groups[role].id)
-             for u, (label, role) in zip(users, roles)]
+            [Through(user_id=u.id, group_id=self.groups[labels[u.username][1]].id) for u in users]
         )
-        for u, (label, _role) in zip(users, roles):
+        for u in users:
+            label = labels[u.username][0]
             if label == "lead":
                 people.leads.append(u)
             if label in ("lead", "owner") or label.endswith("-owner"):
@@ -651,10 +650,6 @@ class Generator:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
-
-
-def generate(**options) -> Counts:
-    return Generator(**options).run()
 
 
 def timed(function: Callable[[], Counts]) -> tuple[Counts, float]:
