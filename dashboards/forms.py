@@ -61,6 +61,7 @@ class BoardDateForm(forms.Form):
             self.highlight = {"year"}
             self.add_error("year", "The date of the previous board must be after 1 January 2000")
             return cleaned
+        self.highlight = set()
         cleaned["since"] = chosen
         return cleaned
 

@@ -767,7 +767,8 @@ class BoardReport:
 def board_report_for(user, authority: LocalAuthority, since: date, today: date) -> BoardReport:
     """Every finding with a plan and each action's position on the board date and now. Three queries."""
     last_note = (
-        ActionUpdate.objects.filter(action=OuterRef("pk")).exclude(note="")
+        # The creation row's note ("Action created") says nothing about why an action is late.
+        ActionUpdate.objects.filter(action=OuterRef("pk"), version__gt=1).exclude(note="")
         .order_by("-created_at", "-version").values("note")[:1]
     )
     actions = list(
