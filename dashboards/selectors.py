@@ -26,7 +26,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Window
+from django.db.models.functions import Coalesce, Lag, TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -45,7 +47,7 @@ from inspections.models import (
 )
 
 DUE_SOON_DAYS = 30
-# The burn-down covers at most five years of month ends (one subquery each, in a single query).
+# The burn-down shows at most five years of month ends, so a long history stays readable.
 BURN_DOWN_MAX_MONTHS = 60
 
 
@@ -285,15 +287,6 @@ def _first_done_at() -> Subquery:
     )
 
 
-def _status_at(moment: datetime) -> Subquery:
-    """An action's status at `moment`: its latest history row before then (the architecture's rule)."""
-    return Subquery(
-        ActionUpdate.objects.filter(action=OuterRef("pk"), created_at__lt=moment)
-        .order_by("-created_at", "-version")
-        .values("status")[:1]
-    )
-
-
 @dataclass(frozen=True)
 class MonthPoint:
     month: date  # the first of the month
@@ -308,8 +301,8 @@ class MonthPoint:
 def progress_over_time(actions: QuerySet[Action], today: date) -> list[MonthPoint]:
     """Monthly series since the plan started: completions and the burn-down of open actions.
 
-    Two queries: completions grouped by local month, and one aggregate holding the status-at-month-end
-    of every action for each month (a correlated subquery per month, evaluated in the database).
+    Three queries, all aggregated in the database: the start, completions by London month, and the
+    burn-down from the history's open/closed transitions.
     """
     started = ActionUpdate.objects.filter(action__in=actions.values("pk")).aggregate(first=Min("created_at"))["first"]
     if started is None:
@@ -337,14 +330,47 @@ def progress_over_time(actions: QuerySet[Action], today: date) -> list[MonthPoin
         key = (timezone.localtime(month).date() if isinstance(month, datetime) else month).replace(day=1)
         completed_by_month[key] = row["n"]
 
-    annotations = {f"s{i}": _status_at(end_of_local_day(min(month_end(m), today))) for i, m in enumerate(months)}
-    outstanding = actions.annotate(**annotations).aggregate(
-        **{f"o{i}": Count("id", filter=Q(**{f"s{i}__in": OPEN_STATUSES})) for i in range(len(months))}
-    )
+    outstanding = _open_at_month_ends(actions, months, today)
     return [
-        MonthPoint(month=m, completed=completed_by_month.get(m, 0), outstanding=outstanding[f"o{i}"])
-        for i, m in enumerate(months)
+        MonthPoint(month=m, completed=completed_by_month.get(m, 0), outstanding=outstanding[m])
+        for m in months
     ]
+
+
+def _open_at_month_ends(actions: QuerySet[Action], months: list[date], today: date) -> dict[date, int]:
+    """Open actions at the end of each month (or today), by the latest-update-on-or-before rule.
+
+    Each update contributes +1 when it makes its action open, -1 when it ends an open spell, 0 otherwise
+    (its open flag minus the previous update's, a window function). The running total of these deltas
+    up to a moment is the number of actions whose latest update by then is open: exactly the position
+    rule, in one pass over the history instead of one lookup per action per month.
+    """
+    open_flag = Case(When(status__in=OPEN_STATUSES, then=Value(1)), default=Value(0), output_field=IntegerField())
+    previous = Window(
+        Lag(open_flag), partition_by=[F("action_id")], order_by=[F("created_at").asc(), F("version").asc()]
+    )
+    deltas = (
+        ActionUpdate.objects.filter(action__in=actions.values("pk"), created_at__lt=end_of_local_day(today))
+        .annotate(month=TruncMonth("created_at"), delta=open_flag - Coalesce(previous, Value(0)))
+        .values("month", "delta")
+        .order_by()
+    )
+    sql, params = deltas.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT deltas.month, SUM(deltas.delta) FROM ({sql}) deltas GROUP BY deltas.month", params)
+        by_month: dict[date, int] = {}
+        for month, total in cursor.fetchall():
+            if isinstance(month, str):  # SQLite returns the truncated moment as text
+                month = date.fromisoformat(month[:10])
+            elif isinstance(month, datetime):
+                month = (timezone.localtime(month) if timezone.is_aware(month) else month).date()
+            by_month[month.replace(day=1)] = by_month.get(month.replace(day=1), 0) + int(total)
+    running = sum(total for month, total in by_month.items() if month < months[0])
+    result = {}
+    for month in months:
+        running += by_month.get(month, 0)
+        result[month] = running
+    return result
 
 
 # --- lists ----------------------------------------------------------------------------------------------

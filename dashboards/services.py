@@ -155,9 +155,11 @@ def board_report_xlsx(report: BoardReport) -> bytes:
     widths = [28, 16, 50, 40, 20, 16, 16, 16, 10, 10, 24, 12, 12, 40, 10, 50]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+    # One shared style object: openpyxl stores it once, however many cells use it.
+    wrap = Alignment(wrap_text=True, vertical="top")
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = wrap
     if rows:
         last = sheet.cell(row=rows + 1, column=len(ACTION_HEADERS)).coordinate
         table = Table(displayName="BoardReportActions", ref=f"A1:{last}")
