@@ -389,12 +389,15 @@ def recently_updated(actions: QuerySet[Action], limit: int = 8) -> QuerySet[Acti
     )
 
 
-def overdue_actions(actions: QuerySet[Action], today: date) -> QuerySet[Action]:
-    return (
+def overdue_actions(actions: QuerySet[Action], today: date) -> list[Action]:
+    rows = list(
         actions.filter(status__in=OPEN_STATUSES, due_date__lt=today)
         .select_related("owner", "finding__inspection", "finding__theme")
         .order_by("due_date", "id")
     )
+    for action in rows:
+        action.days_overdue = (today - action.due_date).days
+    return rows
 
 
 # --- overview across authorities ------------------------------------------------------------------------

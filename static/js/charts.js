@@ -79,6 +79,13 @@
   });
 
   // Redraw at the printed width, so a board pack prints crisp charts that fit the A4 page.
+  // With the charts drawn, the monthly table folds away (it stays open without JavaScript).
+  if (charts.length) {
+    document.querySelectorAll("details.app-details--print-open").forEach(function (details) {
+      details.open = false;
+    });
+  }
+
   // A printed board pack also carries the monthly figures, so open their details while printing.
   var closedForPrint = [];
   window.addEventListener("beforeprint", function () {
