@@ -31,8 +31,11 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_passwords(request):
+    # Tests that run without Django (the pure importer, under `-p no:django`) have no `settings` fixture.
+    if "settings" not in request.fixturenames and not request.config.pluginmanager.hasplugin("django"):
+        return
+    request.getfixturevalue("settings").PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -73,6 +76,8 @@ class BrowserSession:
 
     def __init__(self, browser, base_url: str, request, *, javascript: bool = True):
         self.base_url = base_url
+        self.javascript = javascript
+        self._browser = browser
         self.context = browser.new_context(
             base_url=base_url, java_script_enabled=javascript, viewport={"width": 1280, "height": 900}
         )
@@ -95,11 +100,30 @@ class BrowserSession:
         return page
 
     def assert_accessible(self, label: str | None = None):
-        """Run axe-core on the page as it is now; assert visible content first (use playwright's expect),
-        so that axe runs on the loaded page."""
+        """Run axe-core on the page as it is now (assert visible content first with playwright's expect,
+        so that axe runs on the loaded page).
+
+        axe is JavaScript, so for a session with JavaScript off the page's HTML, as the server sent it and
+        without its scripts, is served again to a JavaScript-enabled page at the same URL (same origin,
+        same styles) and checked there: what a person without JavaScript gets is what axe checks.
+        """
         from axe_playwright_python.sync_playwright import Axe
 
-        results = Axe().run(self.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        target, sibling = self.page, None
+        if not self.javascript:
+            html = re.sub(r"<script\b[^>]*>.*?</script>", "", self.page.content(), flags=re.S | re.I)
+            sibling = self._browser.new_context(base_url=self.base_url, viewport={"width": 1280, "height": 900})
+            target = sibling.new_page()
+            url = self.page.url
+            target.route(
+                url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+            )
+            target.goto(url)
+        try:
+            results = Axe().run(target, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        finally:
+            if sibling is not None:
+                sibling.close()
         if results.violations_count:
             self.screenshot(f"axe-{label or 'page'}")
             pytest.fail(f"axe found WCAG 2.2 AA violations on {self.page.url}:\n{results.generate_report()}")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_each_demo_role_can_browse_the_foundation_pages(signed_in, username):
     session = signed_in(username)
     page = session.page
-    page.get_by_role("link", name="Councils", exact=True).click()  # home is now the dashboard
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Councils", exact=True).click()  # home is now the dashboard
     expect(page.get_by_role("heading", name="Your councils")).to_be_visible()
     session.assert_accessible("authorities")
 
@@ -68,6 +68,7 @@ def test_pages_work_without_javascript(signed_in):
     session = signed_in("lead", javascript=False)
     session.page.goto("/authorities/barnsley/")
     expect(session.page.get_by_role("heading", name="Inspections and visits")).to_be_visible()
+    session.assert_accessible("no-js-authority")
 
 
 def test_barnet_user_cannot_open_barnsley_in_the_browser(signed_in):
