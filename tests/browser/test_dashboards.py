@@ -64,12 +64,14 @@ def test_dashboard_makes_sense_without_javascript(signed_in):
     # The monthly figures are open without JavaScript (the charts fold them away when they can draw).
     expect(page.get_by_test_id("progress-over-time")).to_be_visible()
     expect(page.get_by_role("heading", name="Open actions outstanding (burn-down)")).to_be_hidden()
-    # (axe needs JavaScript to run, so the accessibility check is on the scripted page above.)
+    session.assert_accessible("dashboard-no-js")
     session.screenshot("dashboard-no-js")
-    for path in ("/authorities/barnsley/compare/", "/authorities/barnsley/board-report/?since=2023-06-01"):
+    for path in ("/authorities/barnsley/compare/", "/authorities/barnsley/board-report/?since=2023-06-01", "/overview/"):
         page.goto(path)
         expect(page.locator("main h1")).to_be_visible()
-    expect(page.get_by_test_id("board-report")).to_contain_text("actions complete")
+        if "board-report" in path:
+            expect(page.get_by_test_id("board-report")).to_contain_text("actions complete")
+        session.assert_accessible(f"no-js-{path.split('/')[-2] or 'page'}")
 
 
 def test_comparison_for_barnsley_shows_the_decline_and_the_focused_visit(signed_in):
