@@ -174,7 +174,15 @@ class ActionUpdate(models.Model):
             # Two saves from the same version can never both land: the second collides here.
             models.UniqueConstraint(fields=["action", "version"], name="action_update_unique_version"),
         ]
-        indexes = [models.Index(fields=["action", "created_at"])]
+        indexes = [
+            # "Position on a date" reads the latest row per action: an index-only scan on PostgreSQL
+            # (status and RAG are covered), measured 216 → 36 ms for the dashboard burn-down (docs/benchmarks.md).
+            models.Index(
+                fields=["action", "-created_at", "-version"],
+                include=["status", "rag"],
+                name="actionupdate_position_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action_id} v{self.version} at {self.created_at:%Y-%m-%d %H:%M}"
