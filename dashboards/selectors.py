@@ -411,14 +411,6 @@ OVERVIEW_AREAS = [
     (JudgementArea.CARE_LEAVERS, "Care leavers", [JudgementArea.CARE_LEAVERS, JudgementArea.IN_CARE_AND_LEAVERS]),
 ]
 
-def _latest_grade(areas) -> Subquery:
-    return Subquery(
-        Judgement.objects.filter(inspection__authority=OuterRef("pk"), area__in=areas)
-        .order_by("-inspection__visit_start", "-inspection_id")
-        .values("grade")[:1]
-    )
-
-
 def _rank_of(field_name: str) -> Case:
     return Case(
         *(When(**{field_name: grade}, then=Value(rank)) for grade, rank in GRADE_RANK.items()),
@@ -438,49 +430,83 @@ OVERVIEW_SORTS: dict[str, tuple[str, str]] = {
 DEFAULT_OVERVIEW_SORT = "name"
 
 
+def latest_grades_by_authority(authority_ids) -> dict[int, dict[str, tuple[tuple, str]]]:
+    """Each authority's latest grade per judgement area, keyed by ((visit_start, inspection_id), grade).
+
+    One query. On PostgreSQL a DISTINCT ON keeps one row per (authority, area); elsewhere every
+    judgement is read newest first and the first of each pair kept (the same rows, more of them).
+    """
+    judgements = (
+        Judgement.objects.filter(inspection__authority_id__in=authority_ids)
+        .order_by("inspection__authority_id", "area", "-inspection__visit_start", "-inspection_id")
+        .values_list("inspection__authority_id", "area", "grade", "inspection__visit_start", "inspection_id")
+    )
+    if connection.features.can_distinct_on_fields:
+        judgements = judgements.distinct("inspection__authority_id", "area")
+    latest: dict[int, dict[str, tuple[tuple, str]]] = {}
+    for authority_id, area, grade, visit_start, inspection_id in judgements:
+        latest.setdefault(authority_id, {}).setdefault(area, ((visit_start, inspection_id), grade))
+    return latest
+
+
+def action_counts_by_authority(actions: QuerySet[Action], today: date) -> dict[int, dict]:
+    """Total, done and overdue actions per authority: one grouped query over the visible actions."""
+    return {
+        row["authority_id"]: row
+        for row in actions.values(authority_id=F("finding__inspection__authority_id"))
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status__in=DONE_STATUSES)),
+            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        )
+        .order_by()
+    }
+
+
 def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthority], str]:
-    """One row per authority of the user's, in one query; sorted by a whitelisted key ("-key" reverses)."""
+    """One row per authority of the user's, sorted by a whitelisted key ("-key" reverses).
+
+    Three queries whatever the number of authorities and visits: the authorities with their last visit
+    dates (subqueries, so no join to every inspection), one grouped count of actions, and the latest
+    grade per area; merged and sorted here (at most one row per authority).
+    """
     key = (sort or "").strip()
     name = key.lstrip("-")
     if name not in OVERVIEW_SORTS:
         key, name = DEFAULT_OVERVIEW_SORT, DEFAULT_OVERVIEW_SORT
-    visible = actions_for(user).filter(finding__inspection__authority=OuterRef("pk"))
-
-    def action_count(extra: Q | None = None) -> Subquery:
-        rows = visible.filter(extra) if extra is not None else visible
-        return Subquery(
-            rows.order_by().values("finding__inspection__authority").annotate(n=Count("id")).values("n")[:1],
-            output_field=IntegerField(),
+    visits = Inspection.objects.filter(authority=OuterRef("pk")).order_by().values("authority")
+    rows = list(
+        authorities_for(user).annotate(
+            last_visit=Subquery(visits.annotate(m=Max("visit_end")).values("m")[:1]),
+            last_inspection=Subquery(
+                visits.filter(kind__in=GRADED_KINDS).annotate(m=Max("visit_end")).values("m")[:1]
+            ),
         )
-
-    queryset = authorities_for(user).annotate(
-        last_inspection=Max("inspections__visit_end", filter=Q(inspections__kind__in=GRADED_KINDS)),
-        last_visit=Max("inspections__visit_end"),
-        total_actions=action_count(),
-        done_actions=action_count(Q(status__in=DONE_STATUSES)),
-        overdue=action_count(Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        **{f"grade_{area.value}": _latest_grade(areas) for area, _, areas in OVERVIEW_AREAS},
     )
-    queryset = queryset.annotate(
-        percent_complete=Case(
-            When(total_actions__gt=0, then=F("done_actions") * 100.0 / F("total_actions")),
-            default=Value(None),
-        ),
-        **{f"rank_{area.value}": _rank_of(f"grade_{area.value}") for area, _, _ in OVERVIEW_AREAS},
-    )
-    field_name = OVERVIEW_SORTS[name][0]
-    ordering = F(field_name).desc(nulls_last=True) if key.startswith("-") else F(field_name).asc(nulls_last=True)
-    rows = list(queryset.order_by(ordering, "name"))
+    ids = [row.pk for row in rows]
+    counts = action_counts_by_authority(actions_for(user).filter(finding__inspection__authority_id__in=ids), today)
+    latest = latest_grades_by_authority(ids)
     for row in rows:
-        row.total_actions = row.total_actions or 0
-        row.done_actions = row.done_actions or 0
-        row.overdue = row.overdue or 0
+        count = counts.get(row.pk, {})
+        row.total_actions = count.get("total", 0)
+        row.done_actions = count.get("done", 0)
+        row.overdue = count.get("overdue", 0)
+        row.percent_complete = row.done_actions * 100.0 / row.total_actions if row.total_actions else None
         row.percent = percent(row.done_actions, row.total_actions)
         row.overdue_url = action_list_url(authority=row.pk, overdue=1)
-        row.grades = [
-            (label, getattr(row, f"grade_{area.value}")) for area, label, _ in OVERVIEW_AREAS
-        ]
-    return rows, key
+        grades = latest.get(row.pk, {})
+        for area, _label, areas in OVERVIEW_AREAS:
+            # Of the areas that stand for this column, the grade from the latest visit.
+            found = [grades[a] for a in areas if a in grades]
+            grade = max(found)[1] if found else None
+            setattr(row, f"grade_{area.value}", grade)
+            setattr(row, f"rank_{area.value}", GRADE_RANK.get(grade) if grade else None)
+        row.grades = [(label, getattr(row, f"grade_{area.value}")) for area, label, _ in OVERVIEW_AREAS]
+    field_name = OVERVIEW_SORTS[name][0]
+    present = sorted((r for r in rows if getattr(r, field_name) is not None), key=lambda r: r.name)
+    present.sort(key=lambda r: getattr(r, field_name), reverse=key.startswith("-"))
+    missing = sorted((r for r in rows if getattr(r, field_name) is None), key=lambda r: r.name)
+    return present + missing, key
 
 
 # --- comparing successive visits ------------------------------------------------------------------------

@@ -6,8 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import get_authority_for_user
+from actions.pagination import page_of
 from dashboards import selectors, services
 from dashboards.forms import BoardDateForm
+
+OVERVIEW_PAGE_SIZE = 50
 
 
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
@@ -43,12 +46,15 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows, sort = selectors.overview_for(request.user, request.GET.get("sort"), today)
+    page = page_of(rows, request.GET.get("page"), OVERVIEW_PAGE_SIZE)
     columns = [
         {"key": key, "label": label, "numeric": key in ("progress", "overdue")}
         for key, (_, label) in selectors.OVERVIEW_SORTS.items()
     ]
     context = {
-        "rows": rows,
+        "rows": page.object_list,
+        "page_obj": page,
+        "council_count": len(rows),
         "sort": sort,
         "columns": columns,
         "today": today,

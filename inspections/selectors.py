@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.selectors import authorities_for, authority_ids_for
@@ -14,16 +15,28 @@ from inspections.models import Inspection, LocalAuthority
 
 
 def authorities_with_summary_for(user) -> QuerySet[LocalAuthority]:
-    """The user's authorities with their latest visit date and counts of open and overdue actions."""
+    """The user's authorities with their latest visit date and counts of visits and open actions.
+
+    Each figure is a subquery per authority rather than a join across inspections, findings and actions
+    (which multiplied the rows before counting them distinct): one query, as fast for ten years of
+    history as for one.
+    """
+    visits = Inspection.objects.filter(authority=OuterRef("pk")).order_by().values("authority")
+    open_actions = (
+        Action.objects.filter(finding__inspection__authority=OuterRef("pk"))
+        .exclude(status__in=DONE_STATUSES)
+        .order_by()
+        .values("finding__inspection__authority")
+    )
     return (
         authorities_for(user)
         .annotate(
-            inspection_count=Count("inspections", distinct=True),
-            last_visit=Max("inspections__visit_end"),
-            open_actions=Count(
-                "inspections__findings__actions",
-                filter=~Q(inspections__findings__actions__status__in=DONE_STATUSES),
-                distinct=True,
+            inspection_count=Coalesce(
+                Subquery(visits.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()), 0
+            ),
+            last_visit=Subquery(visits.annotate(m=Max("visit_end")).values("m")[:1]),
+            open_actions=Coalesce(
+                Subquery(open_actions.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()), 0
             ),
         )
         .order_by("name")
