@@ -321,24 +321,33 @@ def get_finding_for_user(user, pk: int):
     )
 
 
-def action_page_for(action: Action) -> dict:
-    """What the action page reads beyond the action: history (with its evidence), evidence, measure trend.
+HISTORY_PAGE_SIZE = 20
 
-    A fixed number of queries whatever the length of the history.
+
+def action_page_for(action: Action, history_page=None) -> dict:
+    """What the action page reads beyond the action: a page of history (with its evidence), evidence,
+    measure trend.
+
+    A fixed number of queries whatever the length of the history: the history is read 20 rows a page
+    (newest first), the measure trend from the rows that carry a value.
     """
     from django.db.models import Prefetch
 
     from actions.history import timeline_for
     from actions.models import Evidence
+    from actions.pagination import page_of
 
-    history = list(
-        history_for(action).prefetch_related(
-            Prefetch("evidence_items", queryset=Evidence.objects.order_by("id"))
-        )
+    page = page_of(
+        history_for(action).prefetch_related(Prefetch("evidence_items", queryset=Evidence.objects.order_by("id"))),
+        history_page,
+        HISTORY_PAGE_SIZE,
     )
+    history = list(page.object_list)
+    measured = action.updates.filter(measure_value__isnull=False).order_by("created_at", "version")
     return {
         "history": history,
+        "history_page": page,
         "timeline": timeline_for(history),
         "evidence_items": list(evidence_for(action)),
-        "trend": measure_trend(history),
+        "trend": measure_trend(list(measured)),
     }

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from config.uploads import serve_private_file
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -184,7 +185,7 @@ def _action_page_context(request: HttpRequest, action, *, form=None, verify_form
         "conflict_entries": timeline_for(conflict.changes_since) if conflict else [],
         "saved": saved,
         "files_dropped": files_dropped,
-        **selectors.action_page_for(action),
+        **selectors.action_page_for(action, history_page=request.GET.get("page")),
     }
 
 
@@ -310,16 +311,12 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileRe
     """Evidence files are served only here, to people who can see the action, and only as downloads."""
     action = selectors.get_action_for_user(request.user, pk)
     evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=evidence_pk, action=action)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name or f"evidence-{evidence.pk}",
+    return serve_private_file(
+        request,
+        evidence.file,
+        evidence.original_name or f"evidence-{evidence.pk}",
         content_type=evidence.content_type or "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def action_add(request: HttpRequest, finding_pk: int) -> HttpResponse:

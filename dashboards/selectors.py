@@ -47,8 +47,10 @@ from inspections.models import (
 )
 
 DUE_SOON_DAYS = 30
-# The burn-down shows at most five years of month ends, so a long history stays readable.
-BURN_DOWN_MAX_MONTHS = 60
+# The burn-down shows the last two years of month ends: readable, and its cost does not grow with history.
+BURN_DOWN_MAX_MONTHS = 24
+# The dashboard lists the first few overdue and recently updated actions, each with a link to all of them.
+DASHBOARD_LIST_LIMIT = 10
 
 
 def end_of_local_day(day: date) -> datetime:
@@ -103,11 +105,8 @@ def dashboard_findings(authority: LocalAuthority, inspection: Inspection | None 
 
 def inspections_with_actions(authority: LocalAuthority) -> QuerySet[Inspection]:
     """For the dashboard's "which plan" choice: visits that have an action plan, newest first."""
-    return (
-        authority.inspections.filter(findings__actions__isnull=False)
-        .distinct()
-        .order_by("-visit_start", "-id")
-    )
+    has_actions = Exists(Action.objects.filter(finding__inspection=OuterRef("pk")))
+    return authority.inspections.filter(has_actions).order_by("-visit_start", "-id")
 
 
 def get_inspection_in(authority: LocalAuthority, pk) -> Inspection | None:
@@ -376,7 +375,7 @@ def _open_at_month_ends(actions: QuerySet[Action], months: list[date], today: da
 # --- lists ----------------------------------------------------------------------------------------------
 
 
-def recently_updated(actions: QuerySet[Action], limit: int = 8) -> QuerySet[Action]:
+def recently_updated(actions: QuerySet[Action], limit: int = DASHBOARD_LIST_LIMIT) -> QuerySet[Action]:
     last_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-version")
     return (
         actions.select_related("owner", "finding__inspection", "finding__theme")
@@ -389,11 +388,12 @@ def recently_updated(actions: QuerySet[Action], limit: int = 8) -> QuerySet[Acti
     )
 
 
-def overdue_actions(actions: QuerySet[Action], today: date) -> list[Action]:
+def overdue_actions(actions: QuerySet[Action], today: date, limit: int = DASHBOARD_LIST_LIMIT) -> list[Action]:
+    """The longest overdue first, at most `limit` of them (the headline says how many there are)."""
     rows = list(
         actions.filter(status__in=OPEN_STATUSES, due_date__lt=today)
         .select_related("owner", "finding__inspection", "finding__theme")
-        .order_by("due_date", "id")
+        .order_by("due_date", "id")[:limit]
     )
     for action in rows:
         action.days_overdue = (today - action.due_date).days

@@ -16,7 +16,10 @@ OVERVIEW_PAGE_SIZE = 50
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, slug)
     today = timezone.localdate()
-    inspection = selectors.get_inspection_in(authority, request.GET.get("inspection"))
+    plans = list(selectors.inspections_with_actions(authority))
+    choice = request.GET.get("inspection")
+    # The current plan (the latest with actions) unless another, or all of them, is chosen.
+    inspection = None if choice == "all" else selectors.get_inspection_in(authority, choice) or (plans[0] if plans else None)
     actions = selectors.dashboard_actions(request.user, authority, inspection)
     findings = selectors.dashboard_findings(authority, inspection)
     link = {"authority": authority.pk, "inspection": inspection.pk if inspection else None}
@@ -26,15 +29,17 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "authority": authority,
         "inspection": inspection,
-        "plans": selectors.inspections_with_actions(authority),
+        "plans": plans,
         "today": today,
         "headline": selectors.headline_for(actions, findings, link=link, today=today),
-        "by_finding": selectors.progress_by_finding(findings, actions, today),
+        # By finding for one plan only: across ten years of plans it would be hundreds of rows.
+        "by_finding": selectors.progress_by_finding(findings, actions, today) if inspection else [],
         "themes": [dict(t, url=selectors.action_list_url(**link, theme=t["id"])) for t in themes],
         "owners": [dict(o, url=selectors.action_list_url(**link, owner=o["id"] or "null")) for o in owners],
         "months": months,
         "charts": services.dashboard_chart_data(themes, owners, months),
         "recent": selectors.recently_updated(actions),
+        "recent_url": selectors.action_list_url(**link, sort="-updated"),
         "overdue": selectors.overdue_actions(actions, today),
         "overdue_url": selectors.action_list_url(**link, overdue=1),
         "plan_dates": selectors.plan_dates_for(authority, today),

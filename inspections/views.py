@@ -3,16 +3,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from config.uploads import serve_private_file
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import get_authority_for_user, is_admin
+from actions.pagination import page_of
 from inspections import selectors, services
 from inspections.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_reordered
 from inspections.importing import ImportRejected
 from inspections.uploads import SizeLimitUploadHandler
+
+VISITS_PAGE_SIZE = 20
 
 
 def authority_list(request: HttpRequest) -> HttpResponse:
@@ -22,9 +26,11 @@ def authority_list(request: HttpRequest) -> HttpResponse:
 
 def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, slug)
-    inspections = selectors.inspections_for_authority(authority)
+    page = page_of(selectors.inspections_for_authority(authority), request.GET.get("page"), VISITS_PAGE_SIZE)
     return render(
-        request, "inspections/authority_detail.html", {"authority": authority, "inspections": inspections}
+        request,
+        "inspections/authority_detail.html",
+        {"authority": authority, "inspections": page.object_list, "page_obj": page},
     )
 
 
@@ -194,11 +200,10 @@ def inspection_source(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("No source document was kept for this inspection.")
     extension = ".pdf" if inspection.source_document.name.endswith(".pdf") else ".txt"
     download_name = f"{inspection.authority.slug}-{inspection.kind.replace('_', '-')}-{inspection.visit_start}{extension}"
-    response = FileResponse(
-        inspection.source_document.open("rb"),
-        as_attachment=extension != ".pdf",
-        filename=download_name,
+    # Always a download: the letter is a document to keep, and nothing uploaded runs in our origin.
+    return serve_private_file(
+        request,
+        inspection.source_document,
+        download_name,
         content_type="application/pdf" if extension == ".pdf" else "text/plain; charset=utf-8",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

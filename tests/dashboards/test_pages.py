@@ -65,7 +65,7 @@ def test_home_goes_to_the_dashboard_for_one_council_and_the_overview_for_several
 def test_dashboard_shows_counts_beside_percentages_and_links_each_figure(client):
     plan = build_plan(12, seed=5)
     client.force_login(plan.user)
-    response = client.get(reverse("dashboards:dashboard", kwargs={"slug": plan.authority.slug}))
+    response = client.get(reverse("dashboards:dashboard", kwargs={"slug": plan.authority.slug}), {"inspection": "all"})
     body = text_of(response)
     today = timezone.localdate()
     done = sum(1 for a in plan.actions if a.status in (Status.COMPLETE, Status.CLOSED))
@@ -95,6 +95,31 @@ def test_dashboard_for_one_plan_counts_only_that_plans_actions(client):
     foreign = InspectionFactory()
     assert client.get(url, {"inspection": foreign.pk}).status_code == 200
     assert client.get(url, {"inspection": "nonsense"}).status_code == 200
+
+
+def test_dashboard_opens_on_the_current_plan_and_caps_its_lists_with_links_to_all(client):
+    plan = build_plan(4, seed=3)
+    today = timezone.localdate()
+    later = InspectionFactory(authority=plan.authority, visit_start=date(2025, 6, 2), visit_end=date(2025, 6, 6))
+    finding = FindingFactory(inspection=later, position=1)
+    late = ActionFactory.create_batch(
+        selectors.DASHBOARD_LIST_LIMIT + 3, finding=finding, status=Status.IN_PROGRESS, due_date=today - timedelta(days=5)
+    )
+    client.force_login(plan.user)
+    url = reverse("dashboards:dashboard", kwargs={"slug": plan.authority.slug})
+    response = client.get(url)
+    html, body = response.content.decode(), text_of(response)
+    assert response.context["inspection"] == later
+    # By finding shows the current plan's findings only; the older plan's are one choice away.
+    assert [f.pk for f in response.context["by_finding"]] == [finding.pk]
+    assert len(response.context["overdue"]) == selectors.DASHBOARD_LIST_LIMIT
+    assert f"See all {len(late)} overdue actions" in body
+    assert f'href="/actions/?authority={plan.authority.pk}&amp;inspection={later.pk}&amp;overdue=1"' in html
+    assert len(response.context["recent"]) <= selectors.DASHBOARD_LIST_LIMIT
+    everything = client.get(url, {"inspection": "all"})
+    assert everything.context["inspection"] is None
+    assert everything.context["by_finding"] == []
+    assert everything.context["headline"].total_actions == 4 + len(late)
 
 
 # --- comparing visits -------------------------------------------------------------------------------------
