@@ -43,10 +43,16 @@ KINDS = {
         FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"),
         FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "an Excel spreadsheet"),
         FileKind("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "a PowerPoint file"),
+        FileKind("doc", "application/msword", "an older Word document"),
+        FileKind("xls", "application/vnd.ms-excel", "an older Excel spreadsheet"),
+        FileKind("ppt", "application/vnd.ms-powerpoint", "an older PowerPoint file"),
         FileKind("text", "text/plain", "a text file"),
     ]
 }
 _OOXML_PARTS = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
+# Older Office files share one container format (OLE2), so its extension says which one it is.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE2_KINDS = {"doc": "doc", "xls": "xls", "ppt": "ppt"}
 
 
 def sniff(upload) -> str | None:
@@ -77,6 +83,9 @@ def sniff(upload) -> str | None:
                 if any(name.startswith(prefix) for name in names):
                     return kind
         return None
+    if head.startswith(_OLE2_MAGIC):
+        extension = PurePosixPath(getattr(upload, "name", "") or "").suffix.lower().lstrip(".")
+        return _OLE2_KINDS.get(extension)
     if head and b"\x00" not in head:
         try:
             head.decode("utf-8")
@@ -92,7 +101,9 @@ def _describe(allowed: set[str]) -> str:
     return descriptions[0] if len(descriptions) == 1 else ", ".join(descriptions[:-1]) + " or " + descriptions[-1]
 
 
-def check_upload(upload, *, allowed: set[str], max_bytes: int | None = None) -> FileKind:
+def check_upload(
+    upload, *, allowed: set[str], max_bytes: int | None = None, description: str | None = None
+) -> FileKind:
     """The upload's real kind, or a ValidationError with one sentence for the user. Reads only its head."""
     unknown = set(allowed) - set(KINDS)
     if unknown:
@@ -105,7 +116,8 @@ def check_upload(upload, *, allowed: set[str], max_bytes: int | None = None) -> 
     kind = sniff(upload)
     if kind not in allowed:
         raise ValidationError(
-            f"The selected file must be {_describe(set(allowed))}; its content is not.", code="wrong_type"
+            f"The selected file must be {description or _describe(set(allowed))}; its content is not.",
+            code="wrong_type",
         )
     return KINDS[kind]
 
