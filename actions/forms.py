@@ -191,6 +191,10 @@ class ActionProgressForm(GovukFormMixin, forms.Form):
         for name in list(self.fields):
             if name != "version" and name not in permissions.fields:
                 del self.fields[name]
+        if "status" in self.fields and action.status == Status.CLOSED:
+            # Only a checker closes an action, but a closed one must show (and keep) its real status:
+            # without this choice the select would fall back to "Not started" and a save would reopen it.
+            self.fields["status"].choices = [(Status.CLOSED, Status.CLOSED.label), *OPEN_AND_COMPLETE]
         if "evidence_file" in self.fields:
             self.fields["evidence_file"].widget.attrs["accept"] = (
                 ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,.csv"

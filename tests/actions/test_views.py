@@ -228,3 +228,21 @@ def test_after_a_conflict_fields_left_untouched_show_the_newer_values(make_actio
     body = response.content.decode()
     assert '<option value="in_progress" selected>' in body and 'value="2030-06-01"' in body
     assert '<option value="amber" selected>' in body and "Mine" in body
+
+
+def test_the_update_form_of_a_closed_action_shows_and_keeps_its_status(client, demo):
+    """A closed action's form must not fall back to "Not started": saving a note would reopen it."""
+    from actions.models import Action, Status
+
+    action = Action.objects.filter(status=Status.CLOSED, finding__inspection__authority__slug="barnsley").first()
+    client.force_login(demo["lead"])
+    page = client.get(f"/actions/{action.pk}/").content.decode()
+    assert '<option value="closed" selected>Closed (verified)</option>' in page
+    response = client.post(
+        f"/actions/{action.pk}/update/",
+        {"version": action.version, "status": "closed", "rag": action.rag, "note": "Still embedded, checked in audit.",
+         "due_date": action.due_date.isoformat() if action.due_date else ""},
+    )
+    assert response.status_code in (200, 302)
+    action.refresh_from_db()
+    assert action.status == Status.CLOSED
