@@ -86,6 +86,8 @@ def _load_actions(inspection: Inspection, plan, users, today) -> int:
             description=f"Planned in response to: {findings[finding_index].text}",
             owner=owner,
             due_date=due,
+            # An action that never moved keeps the RAG it was planned with; the others get theirs as they move.
+            rag=rag if status == Status.NOT_STARTED else "green",
             user=users["lead"] if owner_name != "barnet-lead" else owner,
             at=_aware(started),
         )
