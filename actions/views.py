@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from config.uploads import serve_private_file
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +24,7 @@ from actions.models import Status
 from inspections.selectors import get_inspection_for_user
 from actions.forms import ActionAddForm, ActionProgressForm, PlanSubmissionForm, VerifyForm
 from actions.history import timeline_for
+from actions.pagination import page_of
 from actions.models import Evidence
 from actions.permissions import action_permissions
 from actions.services import StaleActionError
@@ -68,7 +68,7 @@ def _action_list(request: HttpRequest, *, mine: bool) -> HttpResponse:
     # A download never silently drops a filter it could not read: the page shows the error instead.
     if export_format in EXPORT_FORMATS and filterset.is_valid():
         return _export(request, actions, filterset, mine=mine, export_format=export_format)
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(actions, request.GET.get("page"), PAGE_SIZE)
     context = {
         "mine": mine,
         "nav_section": "my_actions" if mine else "all_actions",
@@ -77,7 +77,6 @@ def _action_list(request: HttpRequest, *, mine: bool) -> HttpResponse:
         "actions": page.object_list,
         "sort": sort,
         "headers": tables.sort_headers(LIST_COLUMNS, sort),
-        "elided_pages": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "can_bulk_change": not mine and can_edit_actions(user),
         "bulk_form": BulkChangeForm(user=user) if not mine and can_edit_actions(user) else None,
     }
