@@ -530,11 +530,23 @@ class GridCell:
         return Grade(self.previous).label if self.previous else ""
 
 
-def judgement_grid(authority: LocalAuthority) -> tuple[list[Inspection], list[tuple[str, list[GridCell]]]]:
-    """Areas as rows, graded inspections as columns (oldest first), each grade against the one before."""
-    inspections = list(
-        authority.inspections.filter(kind__in=GRADED_KINDS).prefetch_related("judgements").order_by("visit_start", "id")
+def _latest(queryset: QuerySet[Inspection], limit: int | None, extra: int = 0) -> list[Inspection]:
+    """The latest `limit` (+ `extra`) visits of a queryset, oldest first; all of them when limit is None."""
+    if limit is None:
+        return list(queryset.order_by("visit_start", "id"))
+    return list(reversed(queryset.order_by("-visit_start", "-id")[: limit + extra]))
+
+
+def judgement_grid(authority: LocalAuthority, limit: int | None = None) -> tuple[list[Inspection], list[tuple[str, list[GridCell]]]]:
+    """Areas as rows, graded inspections as columns (oldest first), each grade against the one before.
+
+    With a limit, the latest `limit` graded inspections; one more is read so the first shown still has
+    a grade to compare with.
+    """
+    inspections = _latest(
+        authority.inspections.filter(kind__in=GRADED_KINDS).prefetch_related("judgements"), limit, extra=1
     )
+    hidden = len(inspections) - limit if limit is not None and len(inspections) > limit else 0
     rows = []
     for area, label, areas in GRID_AREAS:
         cells: list[GridCell] = []
@@ -551,16 +563,12 @@ def judgement_grid(authority: LocalAuthority) -> tuple[list[Inspection], list[tu
             if grade:
                 previous = grade
             cells.append(cell)
-        rows.append((label, cells))
-    return inspections, rows
+        rows.append((label, cells[hidden:]))
+    return inspections[hidden:], rows
 
 
-def visits_for(authority: LocalAuthority) -> list[Inspection]:
-    return list(
-        authority.inspections.annotate(finding_count=Count("findings"))
-        .prefetch_related("judgements")
-        .order_by("visit_start", "id")
-    )
+def visits_for(authority: LocalAuthority, limit: int | None = None) -> list[Inspection]:
+    return _latest(authority.inspections.annotate(finding_count=Count("findings")).prefetch_related("judgements"), limit)
 
 
 @dataclass
@@ -575,14 +583,18 @@ class EarlierPosition:
         return self.open > 0
 
 
-def findings_across_visits(user, authority: LocalAuthority) -> tuple[list[Inspection], list[dict], dict[int, EarlierPosition]]:
+def findings_across_visits(
+    user, authority: LocalAuthority, limit: int | None = None
+) -> tuple[list[Inspection], list[dict], dict[int, EarlierPosition]]:
     """Each visit's findings side by side, grouped by theme, with the repeats and their earlier actions.
 
-    Three queries: visits, findings, and the earlier actions' status on the later visit's first day.
+    Three queries: visits (the latest `limit` with findings, or all), their findings, and the earlier
+    actions' status on the later visit's first day.
     """
-    visits = list(authority.inspections.filter(findings__isnull=False).distinct().order_by("visit_start", "id"))
+    has_findings = Exists(Finding.objects.filter(inspection=OuterRef("pk")))
+    visits = _latest(authority.inspections.filter(has_findings), limit)
     findings = list(
-        Finding.objects.filter(inspection__authority=authority)
+        Finding.objects.filter(inspection__in=[visit.pk for visit in visits])
         .select_related("theme", "inspection", "repeats__inspection")
         .order_by("inspection__visit_start", "-kind", "position")
     )
@@ -610,7 +622,10 @@ def findings_across_visits(user, authority: LocalAuthority) -> tuple[list[Inspec
     )
     earlier = (
         actions_for(user)
-        .filter(finding__inspection__authority=authority, finding__repeated_by__isnull=False)
+        .filter(
+            finding__inspection__authority=authority,
+            finding__repeated_by__inspection__in=[visit.pk for visit in visits],
+        )
         .annotate(later_id=F("finding__repeated_by__id"), status_then=status_then)
         .values("later_id")
         .annotate(
@@ -626,6 +641,8 @@ def findings_across_visits(user, authority: LocalAuthority) -> tuple[list[Inspec
         finding.raised_again_in = []
     for finding in findings:
         finding.earlier_position = positions.get(finding.pk, EarlierPosition(total=0, open=0)) if finding.repeats_id else None
+        # An earlier finding from a visit outside the columns shown is linked to its own page.
+        finding.repeats_shown = finding.repeats_id in by_pk
         if finding.repeats_id in by_pk:
             by_pk[finding.repeats_id].raised_again_in.append(finding)
     return visits, rows, positions

@@ -11,6 +11,8 @@ from dashboards import selectors, services
 from dashboards.forms import BoardDateForm
 
 OVERVIEW_PAGE_SIZE = 50
+# The comparison shows the latest visits side by side; all of them are one link away.
+COMPARE_VISITS = 6
 
 
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
@@ -70,12 +72,17 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, slug)
-    graded, grid = selectors.judgement_grid(authority)
-    visits_with_findings, finding_rows, earlier_positions = selectors.findings_across_visits(request.user, authority)
-    visits = selectors.visits_for(authority)
+    show_all = request.GET.get("visits") == "all"
+    limit = None if show_all else COMPARE_VISITS
+    graded, grid = selectors.judgement_grid(authority, limit)
+    visits_with_findings, finding_rows, earlier_positions = selectors.findings_across_visits(request.user, authority, limit)
+    visits = selectors.visits_for(authority, limit)
     context = {
         "authority": authority,
         "visits": visits,
+        "show_all": show_all,
+        "visit_count": len(visits) if show_all else authority.inspections.count(),
+        "compare_limit": COMPARE_VISITS,
         "graded": graded,
         "grid": grid,
         "finding_visits": visits_with_findings,

@@ -125,6 +125,37 @@ def test_dashboard_opens_on_the_current_plan_and_caps_its_lists_with_links_to_al
 # --- comparing visits -------------------------------------------------------------------------------------
 
 
+def test_comparison_shows_the_latest_six_visits_with_a_link_to_all(client):
+    authority = LocalAuthorityFactory()
+    visits = [
+        InspectionFactory(authority=authority, kind=InspectionKind.FULL, visit_start=date(2010 + i, 5, 3), visit_end=date(2010 + i, 5, 7))
+        for i in range(8)
+    ]
+    grades = [Grade.INADEQUATE, Grade.GOOD] * 4
+    for visit, grade in zip(visits, grades):
+        JudgementFactory(inspection=visit, area=JudgementArea.OVERALL, grade=grade)
+    earlier = FindingFactory(inspection=visits[1], position=1)
+    later = FindingFactory(inspection=visits[2], position=1, repeats=earlier)
+    for visit in visits[3:]:
+        FindingFactory(inspection=visit, position=1)
+    client.force_login(UserFactory(role="Senior leader", authorities=[authority]))
+    url = reverse("dashboards:compare", kwargs={"slug": authority.slug})
+    response = client.get(url)
+    html = response.content.decode()
+    assert [v.pk for v in response.context["graded"]] == [v.pk for v in visits[2:]]
+    assert [v.pk for v in response.context["visits"]] == [v.pk for v in visits[2:]]
+    assert [v.pk for v in response.context["finding_visits"]] == [v.pk for v in visits[2:]]
+    # The first column shown still compares with the visit before it (inadequate after good).
+    assert response.context["grid"][0][1][0].change == "declined"
+    assert "Show all 8 visits" in text_of(response) and 'href="?visits=all"' in html
+    # The earlier finding's visit is not a column: the repeat links to that finding's own page.
+    assert f'href="{earlier.get_absolute_url()}"' in html and f'id="cmp-finding-{later.pk}"' in html
+    everything = client.get(url, {"visits": "all"})
+    assert [v.pk for v in everything.context["graded"]] == [v.pk for v in visits]
+    assert f'href="#cmp-finding-{earlier.pk}"' in everything.content.decode()
+
+
+
 def test_judgement_grid_compares_across_the_2023_split():
     authority = LocalAuthorityFactory()
     old = InspectionFactory(authority=authority, kind=InspectionKind.FULL, visit_start=date(2019, 5, 6), visit_end=date(2019, 5, 17))
