@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.selectors import authorities_for
+from accounts.selectors import authorities_for, authority_ids_for
 from actions.models import DONE_STATUSES, Action, Rag, Status
 from actions.selectors import owner_choices_for, person_label
 from findings.models import Finding, Theme
@@ -20,6 +20,15 @@ def _finding_label(finding: Finding) -> str:
     kind = "Priority action" if finding.kind == "priority_action" else "Improvement"
     text = finding.text if len(finding.text) <= 60 else finding.text[:57] + "..."
     return f"{inspection.authority.name}, {inspection.get_kind_display()} {inspection.visit_start:%b %Y}: {kind} {finding.position}: {text}"
+
+
+def _chosen_id(data, name: str) -> int | None:
+    """The id chosen for a filter in the query string, or None (absent or not a number)."""
+    value = data.get(name) if data is not None else None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _inspection_label(inspection) -> str:
@@ -64,17 +73,32 @@ class ActionFilter(django_filters.FilterSet):
         user = user or request.user
         for name in exclude:
             self.filters.pop(name, None)
+        # The visit and finding choices narrow with the council and visit chosen: listing every finding of
+        # every visit would put tens of thousands of options on each page at national scale. A value
+        # already in the query string always stays a choice, so a shared link keeps working.
+        chosen_authority = _chosen_id(self.data, "authority")
+        chosen_inspection = _chosen_id(self.data, "inspection")
+        chosen_finding = _chosen_id(self.data, "finding")
+        self.inspection_hint = ""
+        self.finding_hint = "" if chosen_inspection is not None else "Choose a visit and apply to list its findings"
         if "authority" in self.filters:
             self.filters["authority"].queryset = authorities_for(user).order_by("name")
         if "inspection" in self.filters:
-            self.filters["inspection"].queryset = inspections_for(user).select_related("authority").order_by(
+            inspections = inspections_for(user)
+            if chosen_authority is not None:
+                inspections = inspections.filter(Q(authority_id=chosen_authority) | Q(pk=chosen_inspection))
+            elif len(authority_ids_for(user)) > 1:
+                inspections = inspections.filter(pk=chosen_inspection)
+                self.inspection_hint = "Choose a council and apply to list its visits"
+            self.filters["inspection"].queryset = inspections.select_related("authority").order_by(
                 "authority__name", "-visit_start"
             )
         if "finding" in self.filters:
-            self.filters["finding"].queryset = (
-                Finding.objects.filter(inspection__in=inspections_for(user))
-                .select_related("inspection__authority")
-                .order_by("inspection__authority__name", "-inspection__visit_start", "-kind", "position")
+            findings = Finding.objects.filter(inspection__in=inspections_for(user)).filter(
+                Q(inspection_id=chosen_inspection) | Q(pk=chosen_finding)
+            )
+            self.filters["finding"].queryset = findings.select_related("inspection__authority").order_by(
+                "inspection__authority__name", "-inspection__visit_start", "-kind", "position"
             )
         if "owner" in self.filters:
             self.filters["owner"].queryset = owner_choices_for(user)

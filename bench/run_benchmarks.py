@@ -251,11 +251,14 @@ def build_pages(targets: dict, args) -> list[Page]:
         Page("healthz", "GET /healthz (floor of the stack)", "bench-lead", "/healthz", baseline=True),
         Page("admin_changelist", "Admin changelist of actions (free baseline)", "bench-superuser",
              "/admin/actions/action/", baseline=True),
-        Page("dashboard", "Authority dashboard", "bench-lead", f"/authorities/{slug}/dashboard/"),
+        # Not a target: a static GOV.UK page for a signed-in user (session, layout, no data), the floor of
+        # any page of ours, against which the 4x healthz target can be read.
+        Page("static_page", "Static signed-in GOV.UK page (accessibility statement)", "bench-lead", "/accessibility/"),
+        Page("dashboard", "Authority dashboard (the current plan)", "bench-lead", f"/authorities/{slug}/dashboard/"),
         Page("overview", "Overview across authorities (member of all)", "bench-national", "/overview/"),
         Page("action_list", "Action list with filters", "bench-lead", f"/actions/?{filters}"),
         Page("my_actions", "My actions (the busiest owner)", targets["owner"], "/actions/mine/"),
-        Page("compare", "Visit comparison (every visit of the authority)", "bench-lead",
+        Page("compare", "Visit comparison (the latest 6 visits)", "bench-lead",
              f"/authorities/{slug}/compare/"),
         Page("action_update", "Action update POST", "bench-lead", f"/actions/{targets['action']}/update/",
              method="POST", expect=(200, 302, 303)),

@@ -203,3 +203,33 @@ def test_query_count_does_not_grow_with_rows(client, council, django_assert_num_
         response = client.get(url, params)
     assert response.context["page_obj"].paginator.count == 60
     assert len(response.context["actions"]) == 25
+
+
+def test_visit_and_finding_choices_narrow_with_the_council_and_visit_chosen(client):
+    from tests.factories import ActionFactory, InspectionFactory, LocalAuthorityFactory, UserFactory
+
+    first, second = LocalAuthorityFactory(), LocalAuthorityFactory()
+    visit_a, visit_b = InspectionFactory(authority=first), InspectionFactory(authority=second)
+    finding_a, finding_b = FindingFactory(inspection=visit_a, position=1), FindingFactory(inspection=visit_b, position=1)
+    ActionFactory(finding=finding_a, title="In the first council")
+    ActionFactory(finding=finding_b, title="In the second council")
+    user = UserFactory(role="Senior leader", authorities=[first, second])
+    client.force_login(user)
+
+    def choices(response, name):
+        return [value for value, _ in response.context["filter"].form.fields[name].choices if value != ""]
+
+    nothing_chosen = client.get(ALL)
+    assert choices(nothing_chosen, "inspection") == [] and choices(nothing_chosen, "finding") == []
+    assert "Choose a council and apply to list its visits" in nothing_chosen.content.decode()
+    council = client.get(ALL, {"authority": first.pk})
+    assert [c.value for c in choices(council, "inspection")] == [visit_a.pk]
+    visit = client.get(ALL, {"authority": first.pk, "inspection": visit_a.pk})
+    assert [c.value for c in choices(visit, "finding")] == [finding_a.pk]
+    # A finding in a shared link still filters (and stays selected) with no visit chosen.
+    linked = client.get(ALL, {"finding": finding_b.pk})
+    assert titles(linked) == ["In the second council"]
+    assert [c.value for c in choices(linked, "finding")] == [finding_b.pk]
+    # Another council's finding is still refused.
+    stranger = FindingFactory()
+    assert client.get(ALL, {"finding": stranger.pk}).context["filter"].form.errors
