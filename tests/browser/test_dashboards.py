@@ -19,8 +19,13 @@ def test_leader_lands_on_the_dashboard_and_follows_a_figure_to_its_list(signed_i
     barnsley = LocalAuthority.objects.get(slug="barnsley")
     expect(page).to_have_url(f"{session.base_url}/authorities/barnsley/dashboard/")
     expect(page.get_by_role("heading", name="Progress dashboard")).to_be_visible()
-    total = Action.objects.filter(finding__inspection__authority=barnsley).count()
-    done = Action.objects.filter(finding__inspection__authority=barnsley, status__in=DONE_STATUSES).count()
+    # The dashboard opens on the current plan: the latest inspection or visit with actions.
+    from dashboards.selectors import inspections_with_actions
+
+    plan = inspections_with_actions(barnsley).first()
+    expect(page.locator("#plan")).to_have_value(str(plan.pk))
+    total = Action.objects.filter(finding__inspection=plan).count()
+    done = Action.objects.filter(finding__inspection=plan, status__in=DONE_STATUSES).count()
     expect(page.get_by_role("link", name="Actions complete")).to_contain_text(f"{done} of {total}, {round(100 * done / total)}%")
     # Charts are drawn from the JSON data without a console error (CSP would report inline code).
     expect(page.locator("canvas[data-chart='themes']")).to_be_visible()
@@ -34,7 +39,7 @@ def test_leader_lands_on_the_dashboard_and_follows_a_figure_to_its_list(signed_i
     href = overdue.get_attribute("href")
     query = parse_qs(urlsplit(href).query)
     assert urlsplit(href).path == "/actions/"
-    assert query == {"authority": [str(barnsley.pk)], "overdue": ["1"]}
+    assert query == {"authority": [str(barnsley.pk)], "inspection": [str(plan.pk)], "overdue": ["1"]}
     overdue.click()
     page.wait_for_load_state()
     assert urlsplit(page.url).path == "/actions/" and "overdue=1" in page.url
@@ -44,7 +49,7 @@ def test_leader_lands_on_the_dashboard_and_follows_a_figure_to_its_list(signed_i
 
         overdue_titles = [
             a.title
-            for a in Action.objects.filter(finding__inspection__authority=barnsley, due_date__lt=timezone.localdate())
+            for a in Action.objects.filter(finding__inspection=plan, due_date__lt=timezone.localdate())
             .exclude(status__in=DONE_STATUSES)
         ]
         for title in overdue_titles:
