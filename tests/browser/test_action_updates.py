@@ -2,6 +2,7 @@
 a senior leader verifies. axe checks every page and state."""
 
 import pytest
+from playwright.sync_api import expect
 
 from actions.models import Action, Evidence, Status
 
@@ -24,7 +25,7 @@ def test_a_lead_updates_with_htmx_and_sees_it_in_the_history_without_a_reload(si
     page.get_by_text("Your update was saved.").wait_for()
     assert page.evaluate("window.__sameDocument") is True  # no page load happened
     timeline = page.get_by_test_id("timeline")
-    assert timeline.get_by_text("Audit of 20 plans booked for next week").is_visible()
+    expect(timeline.get_by_text("Audit of 20 plans booked for next week")).to_be_visible()
     session.assert_accessible("action-after-htmx-save")
     session.screenshot("action-saved")
 
@@ -38,13 +39,13 @@ def test_the_same_without_javascript(signed_in, demo):
     page.get_by_role("button", name="Save update").click()
     page.wait_for_load_state()
     assert page.url.endswith(action.get_absolute_url())
-    assert page.get_by_text("Your update was saved.").is_visible()
-    assert page.get_by_test_id("timeline").get_by_text("Written without JavaScript").is_visible()
+    expect(page.get_by_text("Your update was saved.")).to_be_visible()
+    expect(page.get_by_test_id("timeline").get_by_text("Written without JavaScript")).to_be_visible()
     version = Action.objects.get(pk=action.pk).version
     page.goto(f"{action.get_absolute_url()}update/")
     page.get_by_label("Due date", exact=True).fill("2031-01-31")
     page.get_by_role("button", name="Save update").click()
-    assert page.get_by_text("Enter why the due date is changing.").first.is_visible()
+    expect(page.get_by_text("Enter why the due date is changing.").first).to_be_visible()
     assert Action.objects.get(pk=action.pk).version == version  # nothing saved
 
 
@@ -79,7 +80,7 @@ def test_two_people_edit_the_same_action_and_the_second_keeps_their_text(signed_
     second.page.get_by_role("button", name="Save update").click()
     conflict = second.page.get_by_test_id("conflict")
     conflict.wait_for()
-    assert conflict.get_by_text("Status: In progress → Blocked").is_visible()
+    expect(conflict.get_by_text("Status: In progress → Blocked")).to_be_visible()
     assert second.page.get_by_label("Progress update").input_value() == typed
     # The status they did not touch now shows the other person's change, so re-saving keeps it.
     assert second.page.get_by_label("Status").input_value() == "blocked"
@@ -121,7 +122,7 @@ def test_evidence_upload_download_then_verify_and_send_back(signed_in, demo, tmp
     leader.page.get_by_label("Reason or comment").fill("The audit covers one team only")
     leader.page.get_by_role("button", name="Save decision").click()
     leader.page.get_by_text("The action was sent back to its owner.").wait_for()
-    assert leader.page.get_by_test_id("timeline").get_by_text("The audit covers one team only").first.is_visible()
+    expect(leader.page.get_by_test_id("timeline").get_by_text("The audit covers one team only").first).to_be_visible()
     action.refresh_from_db()
     assert action.status == Status.IN_PROGRESS
 
@@ -144,14 +145,14 @@ def test_adding_an_action_and_the_plan_dates_pages_are_accessible(signed_in, dem
     page = session.page
     inspection = Inspection.objects.get(authority__slug="barnsley", kind="short_inspection")
     page.goto(inspection.get_absolute_url())
-    assert page.get_by_test_id("plan-due").is_visible()
+    expect(page.get_by_test_id("plan-due")).to_be_visible()
     page.get_by_test_id("add-action").first.click()
     session.assert_accessible("add-action")
     page.get_by_role("button", name="Save action").click()
-    assert page.get_by_text("Enter the action").first.is_visible()
+    expect(page.get_by_text("Enter the action").first).to_be_visible()
     session.assert_accessible("add-action-errors")
     page.get_by_label("Action", exact=True).fill("Weekly oversight huddles")
     page.get_by_role("button", name="Save action").click()
-    assert page.get_by_role("link", name="Weekly oversight huddles").is_visible()
+    expect(page.get_by_role("link", name="Weekly oversight huddles")).to_be_visible()
     page.goto(f"/inspections/{inspection.pk}/action-plan/")
     session.assert_accessible("plan-record")
