@@ -125,7 +125,7 @@ BARNSLEY_2023_FOCUSED_ACTIONS = [
 
 BARNSLEY_2023_INSPECTION_ACTIONS = [
     (0, "Multi-agency referral quality workshop with police and health", "lead", -20, "in_progress", "red", "Two of three workshops held."),
-    (0, "Partner attendance tracked at strategy meetings", "ahussain", 45, "not_started", "green", ""),
+    (0, "Partner attendance tracked at strategy meetings", "partner", 45, "not_started", "green", ""),
     (1, "Management direction recorded on every referral in the front door", "pmorgan", 14, "in_progress", "amber", "Dip sample shows 78% of referrals with direction recorded."),
     (2, "Private fostering awareness campaign and notification route", "dwalker", 75, "in_progress", "green", ""),
     (3, "Personal education plan targets reviewed with the virtual school", "lead", -5, "not_started", "red", ""),
@@ -146,6 +146,8 @@ DEMO_USERS = [
     ("leader", "Senior leader", "Sam", "Leader", ["Barnsley"], False),
     ("viewer", "Viewer", "Val", "Viewer", ["Barnsley"], False),
     ("barnet-lead", "Improvement lead", "Bea", "Barnet", ["Barnet"], False),
+    # A partner agency's officer (health): sees and updates only the actions assigned to them.
+    ("partner", "Partner", "Pat", "Partner (NHS South Yorkshire)", ["Barnsley"], False),
     ("dwalker", "Improvement lead", "Dana", "Walker", ["Barnsley"], False),
     ("pmorgan", "Improvement lead", "Priya", "Morgan", ["Barnsley"], False),
     ("ahussain", "Improvement lead", "Amir", "Hussain", ["Barnsley"], False),

@@ -54,3 +54,16 @@ def test_demo_action_plans_have_a_spread_of_statuses_and_some_overdue(demo):
     assert {"not_started", "in_progress", "blocked", "complete", "closed"} <= statuses
     overdue = [a for a in Action.objects.all() if a.is_overdue(timezone.localdate())]
     assert overdue
+
+
+def test_demo_partner_sees_only_the_action_assigned_to_them(demo, client):
+    from actions.models import Action
+
+    client.force_login(demo["partner"])
+    mine = Action.objects.get(owner=demo["partner"])
+    assert client.get(mine.get_absolute_url()).status_code == 200
+    other = Action.objects.exclude(owner=demo["partner"]).filter(finding__inspection__authority__slug="barnsley").first()
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert client.get("/authorities/barnsley/").status_code == 404
+    listing = client.get("/actions/").content.decode()
+    assert mine.title in listing and other.title not in listing

@@ -15,5 +15,5 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write("Demo sign-ins (password for each: %s):" % DEMO_PASSWORD)
-        for username, role, first, last, authorities, _ in DEMO_USERS[:5]:
+        for username, role, first, last, authorities, _ in DEMO_USERS[:6]:
             self.stdout.write(f"  {username:<12} {role:<17} {', '.join(authorities)}")
