@@ -22,21 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from inspections.importing import parse_publication, text_from_upload  # noqa: E402
+from inspections.importing import CONTRACT_FIELDS, parse_publication, text_from_upload  # noqa: E402
 
 CORPUS = ROOT / "tests" / "importing" / "corpus"
-FIELDS = (
-    "local_authority",
-    "kind",
-    "visit_start",
-    "visit_end",
-    "published_on",
-    "inspectors",
-    "judgements",
-    "improvements",
-    "priority_actions",
-    "focus_area",
-)
+FIELDS = CONTRACT_FIELDS
 
 
 def cases(use_text: bool = False):

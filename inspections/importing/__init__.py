@@ -12,6 +12,7 @@ or simply ``import_upload(data, filename)``. No Django imports in this package.
 from .authorities import Authority, all_authorities, match_authority
 from .extract import ImportRejected, extract_text_from_pdf, normalise_text, text_from_upload
 from .parser import (
+    CONTRACT_FIELDS,
     AREAS,
     FOCUS_AREAS,
     GRADES,
@@ -32,6 +33,7 @@ def import_upload(data: bytes, filename: str = "") -> ParsedPublication:
 
 __all__ = [
     "AREAS",
+    "CONTRACT_FIELDS",
     "Authority",
     "FOCUS_AREAS",
     "GRADES",

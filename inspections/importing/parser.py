@@ -28,10 +28,26 @@ __all__ = [
     "parse_publication",
     "require_ofsted_publication",
     "KINDS",
+    "CONTRACT_FIELDS",
     "AREAS",
     "GRADES",
     "FOCUS_AREAS",
 ]
+
+# The JSON contract's fields, in order (README, import_letter): what to_contract() returns and what the
+# accuracy bench and the corpus tests compare.
+CONTRACT_FIELDS = (
+    "local_authority",
+    "kind",
+    "visit_start",
+    "visit_end",
+    "published_on",
+    "inspectors",
+    "judgements",
+    "improvements",
+    "priority_actions",
+    "focus_area",
+)
 
 KINDS = ("full_inspection", "short_inspection", "focused_visit", "monitoring_visit", "jtai")
 AREAS = (

@@ -15,18 +15,7 @@ CORPUS = HERE / "corpus"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-FIELDS = (
-    "local_authority",
-    "kind",
-    "visit_start",
-    "visit_end",
-    "published_on",
-    "inspectors",
-    "judgements",
-    "improvements",
-    "priority_actions",
-    "focus_area",
-)
+from inspections.importing import CONTRACT_FIELDS as FIELDS  # noqa: E402  (after sys.path)
 
 
 def corpus_cases() -> list[tuple[str, Path, Path]]:
