@@ -215,19 +215,16 @@ def _progress_counts(prefix: str, today: date) -> dict:
 
 
 def progress_by_finding(findings: QuerySet[Finding], actions: QuerySet[Action], today: date) -> list[Finding]:
-    visible = Q(actions__in=actions.values("pk"))
-    rows = list(
-        findings.select_related("inspection", "theme")
-        .annotate(
-            total=Count("actions", filter=visible, distinct=True),
-            done=Count("actions", filter=visible & Q(actions__status__in=DONE_STATUSES), distinct=True),
-            overdue=Count(
-                "actions", filter=visible & Q(actions__status__in=OPEN_STATUSES, actions__due_date__lt=today), distinct=True
-            ),
-        )
-        .order_by("-inspection__visit_start", "-kind", "position")
-    )
+    # Counted over the visible actions grouped by finding, then joined to the findings in Python: a join
+    # from findings to a filtered set of actions needs DISTINCT counts, several times slower in PostgreSQL.
+    counts = {
+        row["finding_id"]: row
+        for row in actions.order_by().values("finding_id").annotate(**_progress_counts("", today))
+    }
+    rows = list(findings.select_related("inspection", "theme").order_by("-inspection__visit_start", "-kind", "position"))
     for row in rows:
+        figures = counts.get(row.pk, {})
+        row.total, row.done, row.overdue = (figures.get(k, 0) for k in ("total", "done", "overdue"))
         row.percent = percent(row.done, row.total)
     return rows
 
