@@ -57,9 +57,15 @@ class PortabilityError(Exception):
     """The file cannot be imported here; the message says why."""
 
 
+# Not data but a count of changes that keys cached pages; it starts again in the database imported into.
+NOT_EXPORTED = frozenset({"data_revision"})
+
+
 def _rows(model, queryset) -> list[dict[str, Any]]:
     data = serializers.serialize("python", queryset.order_by("pk"), use_natural_foreign_keys=True)
-    return [{"pk": row["pk"], **row["fields"]} for row in data]
+    return [
+        {"pk": row["pk"], **{k: v for k, v in row["fields"].items() if k not in NOT_EXPORTED}} for row in data
+    ]
 
 
 def authority_export(*, authority: LocalAuthority) -> dict[str, Any]:

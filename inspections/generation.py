@@ -48,7 +48,7 @@ from inspections.models import (
     JudgementArea,
     LocalAuthority,
 )
-from inspections.services import authorities_load_reference
+from inspections.services import authorities_load_reference, authority_data_changed
 
 # Marks generated rows, so a second run can refuse instead of colliding with the first.
 GENERATED_SOURCE = "generated-data"
@@ -346,6 +346,8 @@ class Generator:
                         for authority in chunk:
                             self._authority(authority, writer)
                         writer.flush()
+                        # bulk_create sends no signals: say which councils changed, as any other write does.
+                        authority_data_changed(authority_ids=[a.pk for a in chunk])
                     if progress:
                         progress.advance(len(chunk), f"{self.counts.updates:,} updates")
         finally:

@@ -17,6 +17,10 @@ class LocalAuthority(models.Model):
     ons_code = models.CharField("ONS code", max_length=9, blank=True)
     region = models.CharField(max_length=60, blank=True)
     la_type = models.CharField("type", max_length=60, blank=True)
+    # Counts the committed changes to anything shown about this council (its visits, findings, actions and
+    # their history, its members). Cached page parts are keyed by it, so a change shows at once; it is
+    # raised after each commit by inspections.services.authority_data_changed.
+    data_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

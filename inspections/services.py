@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -23,6 +24,45 @@ from findings.models import Finding, FindingKind, Theme
 from inspections.models import ImportDraft, Inspection, Judgement, LocalAuthority
 
 REFERENCE_CSV = Path(__file__).resolve().parent / "data" / "local_authorities.csv"
+
+
+def authority_data_changed(
+    *,
+    authority_ids=(),
+    inspection_ids=(),
+    finding_ids=(),
+    action_ids=(),
+    user_ids=(),
+    everywhere: bool = False,
+) -> None:
+    """Raise the data revision of the councils these rows belong to, once the transaction commits.
+
+    After the commit, not inside it: a reader who sees the new revision then reads the committed data,
+    so nothing older is ever cached under it; and no row lock is taken on the council while the
+    writer's transaction is open (two writers to one council would otherwise queue, or deadlock in a
+    bulk change). Outside a transaction it runs at once.
+    """
+    condition = Q()
+    for lookup, ids in (
+        ("pk__in", authority_ids),
+        ("inspections__pk__in", inspection_ids),
+        ("inspections__findings__pk__in", finding_ids),
+        ("inspections__findings__actions__pk__in", action_ids),
+        ("memberships__user_id__in", user_ids),
+    ):
+        ids = [i for i in ids if i is not None]
+        if ids:
+            condition |= Q(**{lookup: ids})
+    if not everywhere and not condition:
+        return
+
+    def raise_revisions() -> None:
+        councils = LocalAuthority.objects.all()
+        if not everywhere:
+            councils = councils.filter(pk__in=LocalAuthority.objects.filter(condition).values("pk"))
+        councils.update(data_revision=F("data_revision") + 1)
+
+    transaction.on_commit(raise_revisions)
 
 
 def authorities_load_reference(*, path: Path = REFERENCE_CSV) -> tuple[int, int]:
