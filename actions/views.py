@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from config.uploads import serve_private_file
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import can_edit_actions
+from accounts.selectors import can_edit_actions, data_revisions_for
 from actions import exports, plan_import, selectors, services, tables
 from actions.filters import ActionFilter
 from actions.forms import BulkChangeForm, ColumnMappingForm, PlanUploadForm
@@ -28,6 +27,8 @@ from actions.pagination import page_of
 from actions.models import Evidence
 from actions.permissions import action_permissions
 from actions.services import StaleActionError
+from config.page_cache import page_key, render_with_cached_fragments
+from config.uploads import serve_private_file
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -61,26 +62,40 @@ def _action_list(request: HttpRequest, *, mine: bool) -> HttpResponse:
     user = request.user
     rows = selectors.my_action_rows_for(user) if mine else selectors.action_rows_for(user)
     filterset = ActionFilter(request.GET, rows, request=request, exclude=("owner",) if mine else ())
-    actions, sort = selectors.sort_actions(
-        filterset.qs, request.GET.get("sort"), default="priority" if mine else selectors.DEFAULT_SORT
-    )
     export_format = request.GET.get("format")
     # A download never silently drops a filter it could not read: the page shows the error instead.
     if export_format in EXPORT_FORMATS and filterset.is_valid():
+        actions, _ = selectors.sort_actions(filterset.qs, request.GET.get("sort"), default=_default_sort(mine))
         return _export(request, actions, filterset, mine=mine, export_format=export_format)
+    today = timezone.localdate()
+    return render_with_cached_fragments(
+        request,
+        "actions/action_list.html",
+        key=page_key("my_actions" if mine else "action_list", request=request,
+                     revisions=data_revisions_for(user), today=today),
+        context={"mine": mine, "nav_section": "my_actions" if mine else "all_actions"},
+        fragments={"title": "actions/_action_list_title.html", "body": "actions/_action_list_body.html"},
+        build=lambda: _action_list_page(request, filterset, mine=mine),
+    )
+
+
+def _default_sort(mine: bool) -> str:
+    return "priority" if mine else selectors.DEFAULT_SORT
+
+
+def _action_list_page(request: HttpRequest, filterset: ActionFilter, *, mine: bool) -> dict:
+    actions, sort = selectors.sort_actions(filterset.qs, request.GET.get("sort"), default=_default_sort(mine))
     page = page_of(actions, request.GET.get("page"), PAGE_SIZE)
-    context = {
-        "mine": mine,
-        "nav_section": "my_actions" if mine else "all_actions",
+    may_bulk_change = not mine and can_edit_actions(request.user)
+    return {
         "filter": filterset,
         "page_obj": page,
         "actions": page.object_list,
         "sort": sort,
         "headers": tables.sort_headers(LIST_COLUMNS, sort),
-        "can_bulk_change": not mine and can_edit_actions(user),
-        "bulk_form": BulkChangeForm(user=user) if not mine and can_edit_actions(user) else None,
+        "can_bulk_change": may_bulk_change,
+        "bulk_form": BulkChangeForm(user=request.user) if may_bulk_change else None,
     }
-    return render(request, "actions/action_list.html", context)
 
 
 def _export(request: HttpRequest, actions, filterset: ActionFilter, *, mine: bool, export_format: str) -> HttpResponse:

@@ -112,6 +112,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast when PostgreSQL is unreachable, so pages answer 503 instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 
+# Rendered page parts (dashboards, comparisons, lists), keyed by the revisions of the councils they show
+# (config/page_cache.py): a change shows at once, the timeout only bounds how long an entry is kept.
+# Each worker keeps its own; PAGE_CACHE_SECONDS=0 turns it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "900"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {
+        "BACKEND": (
+            "django.core.cache.backends.locmem.LocMemCache"
+            if PAGE_CACHE_SECONDS > 0
+            else "django.core.cache.backends.dummy.DummyCache"
+        ),
+        "LOCATION": "pages",
+        "TIMEOUT": PAGE_CACHE_SECONDS or None,
+        # Bodies are 10-80 KB: at most about 40 MB a worker.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "500"))},
+    },
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Covering indexes (INCLUDE) are a PostgreSQL optimisation; SQLite builds them without the extra columns.

@@ -5,8 +5,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.selectors import get_authority_for_user
+from accounts.selectors import data_revisions_for, get_authority_for_user
 from actions.pagination import page_of
+from config.page_cache import page_key, render_with_cached_fragments
 from dashboards import selectors, services
 from dashboards.forms import BoardDateForm
 
@@ -18,6 +19,17 @@ COMPARE_VISITS = 6
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, slug)
     today = timezone.localdate()
+    return render_with_cached_fragments(
+        request,
+        "dashboards/dashboard.html",
+        key=page_key("dashboard", request=request, revisions=[(authority.pk, authority.data_revision)], today=today),
+        context={"authority": authority, "today": today, "nav_section": "dashboard"},
+        fragments={"body": "dashboards/_dashboard_body.html"},
+        build=lambda: _dashboard_figures(request, authority, today),
+    )
+
+
+def _dashboard_figures(request: HttpRequest, authority, today) -> dict:
     plans = list(selectors.inspections_with_actions(authority))
     choice = request.GET.get("inspection")
     # The current plan (the latest with actions) unless another, or all of them, is chosen.
@@ -28,11 +40,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     themes = selectors.progress_by_theme(actions, today)
     owners = selectors.progress_by_owner(actions, today)
     months = selectors.progress_over_time(actions, today)
-    context = {
-        "authority": authority,
+    return {
         "inspection": inspection,
         "plans": plans,
-        "today": today,
         "headline": selectors.headline_for(actions, findings, link=link, today=today),
         # By finding for one plan only: across ten years of plans it would be hundreds of rows.
         "by_finding": selectors.progress_by_finding(findings, actions, today) if inspection else [],
@@ -45,40 +55,50 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "overdue": selectors.overdue_actions(actions, today),
         "overdue_url": selectors.action_list_url(**link, overdue=1),
         "plan_dates": selectors.plan_dates_for(authority, today),
-        "nav_section": "dashboard",
     }
-    return render(request, "dashboards/dashboard.html", context)
 
 
 def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    return render_with_cached_fragments(
+        request,
+        "dashboards/overview.html",
+        key=page_key("overview", request=request, revisions=data_revisions_for(request.user), today=today),
+        context={"today": today, "nav_section": "dashboard"},
+        fragments={"body": "dashboards/_overview_body.html"},
+        build=lambda: _overview_rows(request, today),
+    )
+
+
+def _overview_rows(request: HttpRequest, today) -> dict:
     rows, sort = selectors.overview_for(request.user, request.GET.get("sort"), today)
     page = page_of(rows, request.GET.get("page"), OVERVIEW_PAGE_SIZE)
     columns = [
         {"key": key, "label": label, "numeric": key in ("progress", "overdue")}
         for key, (_, label) in selectors.OVERVIEW_SORTS.items()
     ]
-    context = {
-        "rows": page.object_list,
-        "page_obj": page,
-        "council_count": len(rows),
-        "sort": sort,
-        "columns": columns,
-        "today": today,
-        "nav_section": "dashboard",
-    }
-    return render(request, "dashboards/overview.html", context)
+    return {"rows": page.object_list, "page_obj": page, "council_count": len(rows), "sort": sort, "columns": columns}
 
 
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, slug)
+    return render_with_cached_fragments(
+        request,
+        "dashboards/compare.html",
+        key=page_key("compare", request=request, revisions=[(authority.pk, authority.data_revision)]),
+        context={"authority": authority, "nav_section": "compare"},
+        fragments={"body": "dashboards/_compare_body.html"},
+        build=lambda: _comparison(request, authority),
+    )
+
+
+def _comparison(request: HttpRequest, authority) -> dict:
     show_all = request.GET.get("visits") == "all"
     limit = None if show_all else COMPARE_VISITS
     graded, grid = selectors.judgement_grid(authority, limit)
     visits_with_findings, finding_rows, earlier_positions = selectors.findings_across_visits(request.user, authority, limit)
     visits = selectors.visits_for(authority, limit)
-    context = {
-        "authority": authority,
+    return {
         "visits": visits,
         "show_all": show_all,
         "visit_count": len(visits) if show_all else authority.inspections.count(),
@@ -89,9 +109,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
         "finding_rows": finding_rows,
         "earlier_positions": earlier_positions,
         "since": selectors.since_last_visit(authority, grid, graded, visits_with_findings, finding_rows),
-        "nav_section": "compare",
     }
-    return render(request, "dashboards/compare.html", context)
 
 
 def board_report(request: HttpRequest, slug: str) -> HttpResponse:
