@@ -241,6 +241,15 @@ class Page:
     send: object = None
     expect: tuple[int, ...] = (200,)
     note: str = ""
+    # Updates saved to the council's actions a second, by another signed-in lead, while this page is read.
+    writes_per_second: float = 0
+    writer: object = None
+    writer_client: object = None
+
+
+# Far above a council's real rate (a few hundred updates a month), so the figure shows the cost of
+# rebuilding pages after changes, not a cache that never has to.
+WRITES_PER_SECOND = 2
 
 
 def build_pages(targets: dict, args) -> list[Page]:
@@ -255,6 +264,8 @@ def build_pages(targets: dict, args) -> list[Page]:
         # any page of ours, against which the 4x healthz target can be read.
         Page("static_page", "Static signed-in GOV.UK page (accessibility statement)", "bench-lead", "/accessibility/"),
         Page("dashboard", "Authority dashboard (the current plan)", "bench-lead", f"/authorities/{slug}/dashboard/"),
+        Page("dashboard_writes", f"Authority dashboard while {WRITES_PER_SECOND:g} updates a second are saved to it",
+             "bench-lead", f"/authorities/{slug}/dashboard/", writes_per_second=WRITES_PER_SECOND),
         Page("overview", "Overview across authorities (member of all)", "bench-national", "/overview/"),
         Page("action_list", "Action list with filters", "bench-lead", f"/actions/?{filters}"),
         Page("my_actions", "My actions (the busiest owner)", targets["owner"], "/actions/mine/"),
@@ -360,6 +371,10 @@ class Result:
     elapsed: float = 0.0
     worker_rss_mb: float = 0.0
     missing: bool = False
+    # Answers served from the page cache (X-Page-Cache: hit) and built afresh (miss).
+    cache_hits: int = 0
+    cache_misses: int = 0
+    writes: int = 0
 
     def percentile(self, q: float) -> float:
         if not self.latencies:
@@ -417,18 +432,35 @@ def run_phase(page: Page, clients: list[Client], requests: int, max_seconds: flo
             except (OSError, http.client.HTTPException):
                 status = 0
             took = time.perf_counter() - started
+            cached = response.headers.get("x-page-cache") if status else None
             with lock:
+                result.cache_hits += cached == "hit"
+                result.cache_misses += cached == "miss"
                 result.latencies.append(took)
                 result.statuses[status] = result.statuses.get(status, 0) + 1
                 if status not in page.expect:
                     result.errors += 1
 
+    stop_writing = threading.Event()
+
+    def write_in_background() -> None:
+        # Saves updates to the measured council's actions at a steady rate while the clients read: each
+        # one changes the council's revision, so the next read of each page is built afresh.
+        while not stop_writing.wait(1 / page.writes_per_second):
+            page.writer.send(page.writer_client)
+            with lock:
+                result.writes += 1
+
     started = time.monotonic()
     threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
-    for thread in threads:
+    writer = threading.Thread(target=write_in_background) if page.writes_per_second else None
+    for thread in threads + ([writer] if writer else []):
         thread.start()
     for thread in threads:
         thread.join()
+    stop_writing.set()
+    if writer:
+        writer.join()
     result.elapsed = time.monotonic() - started
     result.worker_rss_mb = max((rss_mb(pid) for pid in worker_pids(master)), default=0.0)
     return result
@@ -437,6 +469,8 @@ def run_phase(page: Page, clients: list[Client], requests: int, max_seconds: flo
 def start_server(args) -> subprocess.Popen:
     env = {**os.environ, "DEBUG": "0", "APP_ENV": os.environ.get("APP_ENV", "development"),
            "LOG_LEVEL": "WARNING", "DB_CONN_MAX_AGE": "60"}
+    if args.page_cache == "off":
+        env["PAGE_CACHE_SECONDS"] = "0"
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--workers", str(args.workers),
                "--bind", f"{HOST}:{args.port}", "--timeout", "180", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
@@ -473,16 +507,18 @@ def report(results: list[Result], meta: dict) -> str:
         f"### {meta['label']}: {meta['requests']} requests a page, {meta['concurrency']} concurrent clients, "
         f"{meta['workers']} gunicorn workers",
         "",
-        "| Page | p50 ms | p95 ms | req/s | errors | worker RSS MB | p95 / healthz | p95 / admin |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Page | p50 ms | p95 ms | req/s | errors | from the page cache | worker RSS MB | p95 / healthz | p95 / admin |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         if r.missing:
-            lines.append(f"| {r.page.label} | missing: `{r.page.path.split('?')[0]}` not in the URLconf | | | | | | |")
+            lines.append(f"| {r.page.label} | missing: `{r.page.path.split('?')[0]}` not in the URLconf | | | | | | | |")
             continue
         p95 = r.percentile(0.95)
+        cached = f"{r.cache_hits}/{r.cache_hits + r.cache_misses}" if r.cache_hits + r.cache_misses else "–"
+        label = f"{r.page.label} ({r.writes} saved)" if r.writes else r.page.label
         lines.append(
-            f"| {r.page.label} | {fmt(r.percentile(0.5))} | {fmt(p95)} | {r.rps:.1f} | {r.errors} | "
+            f"| {label} | {fmt(r.percentile(0.5))} | {fmt(p95)} | {r.rps:.1f} | {r.errors} | {cached} | "
             f"{r.worker_rss_mb:.0f} | {p95 / floor:.1f}× | {p95 / admin:.2f}× |"
         )
     return "\n".join(lines)
@@ -500,6 +536,8 @@ def main() -> None:
     parser.add_argument("--import-requests", type=int, default=20, help="Requests for the PDF import phase.")
     parser.add_argument("--only", nargs="*", help="Measure only these page keys (baselines always).")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--page-cache", choices=["on", "off"], default="on",
+                        help="off: every page is built on every request (PAGE_CACHE_SECONDS=0).")
     parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ or not os.environ["DATABASE_URL"].startswith("postgres"):
@@ -514,6 +552,8 @@ def main() -> None:
     for page in pages:
         if page.key == "action_update":
             page.send = updater.send
+        if page.writes_per_second:
+            page.writer = updater
         if page.key == "import_pdf":
             page.label = f"Import preview of a {pdf_pages}-page PDF ({pdf.name})"
             page.send = Importer(pdf, page.path).send
@@ -538,6 +578,9 @@ def main() -> None:
                 print(f"{page.key:20s} missing", file=sys.stderr)
                 continue
             clients = sessions[page.user]
+            if page.writes_per_second and page.writer_client is None:
+                page.writer_client = Client(args.port)
+                page.writer_client.sign_in(page.user)
             count = args.import_requests if page.key == "import_pdf" else args.requests
             run_phase(page, clients, args.warmup, args.max_seconds, server.pid)
             result = run_phase(page, clients, count, args.max_seconds, server.pid)
@@ -550,7 +593,7 @@ def main() -> None:
     finally:
         stop_server(server)
 
-    meta = {"label": args.label, "requests": args.requests, "concurrency": args.concurrency,
+    meta = {"label": args.label, "page_cache": args.page_cache, "requests": args.requests, "concurrency": args.concurrency,
             "workers": args.workers, "sizes": sizes, "authority": targets["authority"],
             "pdf": {"name": pdf.name, "pages": pdf_pages},
             "loadavg_before": load_before, "loadavg_after": Path("/proc/loadavg").read_text().split()[:3]}
@@ -568,7 +611,8 @@ def main() -> None:
                 {"key": r.page.key, "label": r.page.label, "path": r.page.path, "missing": r.missing,
                  "p50_ms": None if r.missing else r.percentile(0.5),
                  "p95_ms": None if r.missing else r.percentile(0.95),
-                 "rps": r.rps, "errors": r.errors, "statuses": r.statuses, "worker_rss_mb": r.worker_rss_mb}
+                 "rps": r.rps, "errors": r.errors, "statuses": r.statuses, "worker_rss_mb": r.worker_rss_mb,
+                 "cache_hits": r.cache_hits, "cache_misses": r.cache_misses, "writes": r.writes}
                 for r in results
             ],
         }, indent=2))
