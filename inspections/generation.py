@@ -354,6 +354,7 @@ class Generator:
             if progress:
                 progress.close()
             self._reset_sequences()
+            self._refresh_statistics()
         return self.counts
 
     # --- one authority -------------------------------------------------------------------------------
@@ -652,6 +653,16 @@ class Generator:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
+
+
+    def _refresh_statistics(self) -> None:
+        # The planner's row estimates come from these statistics: straight after a bulk load they describe
+        # empty tables (and autovacuum may be off, or not yet round), so joins get planned as sequential
+        # scans of every action. Measured: a dashboard's queries went from 54 ms to a few.
+        tables = [model._meta.db_table for model in (*_Writer.ORDER, get_user_model(), Membership)]
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def timed(function: Callable[[], Counts]) -> tuple[Counts, float]:
