@@ -17,7 +17,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -36,12 +35,12 @@ from accounts.selectors import authorities_for
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Status
 from actions.selectors import actions_for
 from findings.models import Finding
+from inspections.selectors import council_summaries
 from inspections.models import (
     GRADE_RANK,
     GRADED_KINDS,
     Grade,
     Inspection,
-    Judgement,
     JudgementArea,
     LocalAuthority,
 )
@@ -427,71 +426,31 @@ OVERVIEW_SORTS: dict[str, tuple[str, str]] = {
 DEFAULT_OVERVIEW_SORT = "name"
 
 
-def latest_grades_by_authority(authority_ids) -> dict[int, dict[str, tuple[tuple, str]]]:
-    """Each authority's latest grade per judgement area, keyed by ((visit_start, inspection_id), grade).
-
-    One query. On PostgreSQL a DISTINCT ON keeps one row per (authority, area); elsewhere every
-    judgement is read newest first and the first of each pair kept (the same rows, more of them).
-    """
-    judgements = (
-        Judgement.objects.filter(inspection__authority_id__in=authority_ids)
-        .order_by("inspection__authority_id", "area", "-inspection__visit_start", "-inspection_id")
-        .values_list("inspection__authority_id", "area", "grade", "inspection__visit_start", "inspection_id")
-    )
-    if connection.features.can_distinct_on_fields:
-        judgements = judgements.distinct("inspection__authority_id", "area")
-    latest: dict[int, dict[str, tuple[tuple, str]]] = {}
-    for authority_id, area, grade, visit_start, inspection_id in judgements:
-        latest.setdefault(authority_id, {}).setdefault(area, ((visit_start, inspection_id), grade))
-    return latest
-
-
-def action_counts_by_authority(actions: QuerySet[Action], today: date) -> dict[int, dict]:
-    """Total, done and overdue actions per authority: one grouped query over the visible actions."""
-    return {
-        row["authority_id"]: row
-        for row in actions.values(authority_id=F("finding__inspection__authority_id"))
-        .annotate(
-            total=Count("id"),
-            done=Count("id", filter=Q(status__in=DONE_STATUSES)),
-            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        )
-        .order_by()
-    }
-
-
 def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthority], str]:
     """One row per authority of the user's, sorted by a whitelisted key ("-key" reverses).
 
-    Three queries whatever the number of authorities and visits: the authorities with their last visit
-    dates (subqueries, so no join to every inspection), one grouped count of actions, and the latest
-    grade per area; merged and sorted here (at most one row per authority).
+    The user's authorities (one query) with each one's figures from council_summaries, which counts
+    only the councils changed since it last did (at most three queries whatever the number of
+    councils and visits); merged and sorted here. Overview users are council members, never partners,
+    so each council's figures are the same whoever reads them.
     """
     key = (sort or "").strip()
     name = key.lstrip("-")
     if name not in OVERVIEW_SORTS:
         key, name = DEFAULT_OVERVIEW_SORT, DEFAULT_OVERVIEW_SORT
-    visits = Inspection.objects.filter(authority=OuterRef("pk")).order_by().values("authority")
-    rows = list(
-        authorities_for(user).annotate(
-            last_visit=Subquery(visits.annotate(m=Max("visit_end")).values("m")[:1]),
-            last_inspection=Subquery(
-                visits.filter(kind__in=GRADED_KINDS).annotate(m=Max("visit_end")).values("m")[:1]
-            ),
-        )
-    )
-    ids = [row.pk for row in rows]
-    counts = action_counts_by_authority(actions_for(user).filter(finding__inspection__authority_id__in=ids), today)
-    latest = latest_grades_by_authority(ids)
+    rows = list(authorities_for(user).order_by("name"))
+    summaries = council_summaries(rows, today)
     for row in rows:
-        count = counts.get(row.pk, {})
-        row.total_actions = count.get("total", 0)
-        row.done_actions = count.get("done", 0)
-        row.overdue = count.get("overdue", 0)
+        summary = summaries[row.pk]
+        row.last_visit = summary.last_visit
+        row.last_inspection = summary.last_inspection
+        row.total_actions = summary.total_actions
+        row.done_actions = summary.done_actions
+        row.overdue = summary.overdue
         row.percent_complete = row.done_actions * 100.0 / row.total_actions if row.total_actions else None
         row.percent = percent(row.done_actions, row.total_actions)
         row.overdue_url = action_list_url(authority=row.pk, overdue=1)
-        grades = latest.get(row.pk, {})
+        grades = summary.grades
         for area, _label, areas in OVERVIEW_AREAS:
             # Of the areas that stand for this column, the grade from the latest visit.
             found = [grades[a] for a in areas if a in grades]

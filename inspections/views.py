@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,13 +22,14 @@ VISITS_PAGE_SIZE = 20
 
 
 def authority_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
     return render_with_cached_fragments(
         request,
         "inspections/authority_list.html",
-        key=page_key("authority_list", request=request, revisions=data_revisions_for(request.user)),
+        key=page_key("authority_list", request=request, revisions=data_revisions_for(request.user), today=today),
         context={},
         fragments={"body": "inspections/_authority_list_body.html"},
-        build=lambda: {"authorities": selectors.authorities_with_summary_for(request.user)},
+        build=lambda: {"authorities": selectors.authorities_with_summary_for(request.user, today)},
     )
 
 
