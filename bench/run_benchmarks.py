@@ -13,8 +13,13 @@ What it does, in one run:
 3. Signs each load client in through the real sign-in form, warms every page, then measures each page in
    its own phase: the same number of requests from the same number of concurrent clients, bounded in
    count and in time. Baselines (GET /healthz and /admin/actions/action/) are measured in the same run.
-4. Reports p50, p95, requests per second, errors, gunicorn worker RSS (from /proc) and the ratios
-   p95 / healthz p95 and p95 / admin changelist p95, as a Markdown table and as JSON.
+4. Reports p50, p95, requests per second, errors, how many answers came from the page cache (the
+   X-Page-Cache header), gunicorn worker RSS (from /proc) and the ratios p95 / healthz p95 and
+   p95 / admin changelist p95, as a Markdown table and as JSON.
+
+Two phases read a page while a lead of the measured council saves an update before every tenth read,
+so the rebuilds after changes are in the figures. `--page-cache off` runs the server with the page
+cache turned off (PAGE_CACHE_SECONDS=0): every page is built on every request.
 
 A page whose URL is not in the URLconf yet is reported as missing. The load generator is a bounded
 pool of threads speaking HTTP/1.1 with the standard library (one connection per request, as gunicorn's
