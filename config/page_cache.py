@@ -58,6 +58,8 @@ def page_key(
         str(request.user.pk),
         today.isoformat() if today else "",
         request.get_full_path(),
+        # A page fetched by htmx may answer with less than the whole page: never the same entry.
+        "htmx" if request.headers.get("HX-Request") else "",
         ",".join(f"{pk}:{revision}" for pk, revision in sorted(revisions)),
     ]
     return f"page:{name}:{hashlib.sha256('|'.join(parts).encode()).hexdigest()}"
