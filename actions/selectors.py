@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, OuterRef, Q, Subquery
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,6 +30,15 @@ def actions_for(user) -> QuerySet[Action]:
             finding__inspection__authority_id__in=Membership.objects.filter(user=user).values("authority_id"),
         )
     return Action.objects.filter(finding__inspection__authority_id__in=authority_ids_for(user))
+
+
+def progress_counts(today: date) -> dict:
+    """Annotations counting grouped actions: total, done (complete or closed) and overdue (open, due before today)."""
+    return {
+        "total": Count("id"),
+        "done": Count("id", filter=Q(status__in=DONE_STATUSES)),
+        "overdue": Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+    }
 
 
 def get_action_for_user(user, pk: int) -> Action:

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from accounts.selectors import authorities_for
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Status
-from actions.selectors import actions_for
+from actions.selectors import actions_for, progress_counts
 from findings.models import Finding
 from inspections.selectors import council_summaries
 from inspections.models import (
@@ -199,26 +199,12 @@ def headline_for(actions: QuerySet[Action], findings: QuerySet[Finding], *, link
 # --- progress by finding, theme and owner ---------------------------------------------------------------
 
 
-def _progress_counts(prefix: str, today: date) -> dict:
-    """Counts of a related set of actions; `prefix` is the path from the grouped rows to the actions."""
-    p = f"{prefix}__" if prefix else ""
-    return {
-        "total": Count(f"{p}id" if p else "id", distinct=bool(p)),
-        "done": Count(f"{p}id" if p else "id", filter=Q(**{f"{p}status__in": DONE_STATUSES}), distinct=bool(p)),
-        "overdue": Count(
-            f"{p}id" if p else "id",
-            filter=Q(**{f"{p}status__in": OPEN_STATUSES, f"{p}due_date__lt": today}),
-            distinct=bool(p),
-        ),
-    }
-
-
 def progress_by_finding(findings: QuerySet[Finding], actions: QuerySet[Action], today: date) -> list[Finding]:
     # Counted over the visible actions grouped by finding, then joined to the findings in Python: a join
     # from findings to a filtered set of actions needs DISTINCT counts, several times slower in PostgreSQL.
     counts = {
         row["finding_id"]: row
-        for row in actions.order_by().values("finding_id").annotate(**_progress_counts("", today))
+        for row in actions.order_by().values("finding_id").annotate(**progress_counts(today))
     }
     rows = list(findings.select_related("inspection", "theme").order_by("-inspection__visit_start", "-kind", "position"))
     for row in rows:
@@ -231,7 +217,7 @@ def progress_by_finding(findings: QuerySet[Finding], actions: QuerySet[Action], 
 def progress_by_theme(actions: QuerySet[Action], today: date) -> list[dict]:
     rows = (
         actions.values("finding__theme_id", "finding__theme__name", "finding__theme__position")
-        .annotate(**_progress_counts("", today))
+        .annotate(**progress_counts(today))
         .order_by("finding__theme__position", "finding__theme__name")
     )
     return [
@@ -251,7 +237,7 @@ def progress_by_theme(actions: QuerySet[Action], today: date) -> list[dict]:
 def progress_by_owner(actions: QuerySet[Action], today: date) -> list[dict]:
     rows = (
         actions.values("owner_id", "owner__first_name", "owner__last_name", "owner__username")
-        .annotate(**_progress_counts("", today))
+        .annotate(**progress_counts(today))
         .order_by("owner__first_name", "owner__last_name", "owner__username")
     )
     result = []

@@ -12,7 +12,9 @@ from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.selectors import authorities_for, authority_ids_for
-from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, Status
+from actions.models import Action, Status
+from actions.selectors import progress_counts
+from config.page_cache import PAGE_CACHE
 from findings.models import Finding
 from inspections.models import GRADED_KINDS, Inspection, Judgement, LocalAuthority
 
@@ -43,7 +45,7 @@ def council_summaries(authorities, today: date) -> dict[int, CouncilSummary]:
     changed, not all their actions. The misses are counted together: at most three queries, whatever
     the number of councils.
     """
-    cache = caches["pages"]
+    cache = caches[PAGE_CACHE]
     keys = {a.pk: f"council-summary:{a.pk}:{a.data_revision}:{today.isoformat()}" for a in authorities}
     found = cache.get_many(list(keys.values()))
     summaries = {pk: found[key] for pk, key in keys.items() if key in found}
@@ -67,11 +69,7 @@ def _count_councils(ids: list[int], today: date) -> dict[int, CouncilSummary]:
         row["authority_id"]: row
         for row in Action.objects.filter(finding__inspection__authority_id__in=ids)
         .values(authority_id=F("finding__inspection__authority_id"))
-        .annotate(
-            total=Count("id"),
-            done=Count("id", filter=Q(status__in=DONE_STATUSES)),
-            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        )
+        .annotate(**progress_counts(today))
         .order_by()
     }
     grades = latest_grades_by_authority(ids)
