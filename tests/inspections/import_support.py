@@ -13,7 +13,7 @@ from inspections.services import FindingInput, InspectionInput, JudgementInput
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "importing" / "corpus"
 FOCUSED_VISITS = CORPUS / "focused-visits"
-SEED_LETTER = ROOT.parent / "shared" / "seeds" / "001_ofsted-letter-barnsley-focused-visit-jan-2023.txt"
+SEED_LETTER = ROOT / "tests" / "fixtures" / "seeds" / "001_ofsted-letter-barnsley-focused-visit-jan-2023.txt"
 
 
 @pytest.fixture
