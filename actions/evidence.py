@@ -1,10 +1,10 @@
-"""Evidence files: which kinds may be kept, checked through the project's one upload gate (config.uploads)."""
+"""Evidence files: which kinds may be kept, checked through the project's one upload gate (core.uploads)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from config.uploads import check_upload
+from core.uploads import check_upload
 
 ACCEPTED_DESCRIPTION = "a PDF, an image (PNG, JPEG, GIF, WebP), a Word, Excel or PowerPoint file, or a text file"
 EVIDENCE_KINDS = {"pdf", "png", "jpeg", "gif", "webp", "docx", "xlsx", "pptx", "doc", "xls", "ppt", "text"}

@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 
 from actions.models import Rag, Status
-from actions.selectors import owner_choices_for, person_label
+from actions.selectors import owner_choices_for
+from core.dates import UK_DATE_INPUTS
+from core.people import person_label
 
-UK_DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y"]
 
 
 # --- bulk change (All actions) ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 
 from actions.models import ActionUpdate, Rag, Status
+from core.people import person_label
 
 FIELD_LABELS = {
     "title": "Title",
@@ -76,13 +77,13 @@ def timeline_for(history: list[ActionUpdate]) -> list[TimelineEntry]:
     people = {}
     if usernames:
         for person in get_user_model().objects.filter(username__in=usernames):
-            people[person.get_username()] = person.get_full_name() or person.get_username()
+            people[person.get_username()] = person_label(person)
     entries = []
     for update in history:
         author = update.author
         entry = TimelineEntry(
             update=update,
-            author=(author.get_full_name() or author.get_username()) if author else "System",
+            author=person_label(author, nobody="System"),
             headline="Update",
         )
         changes = update.changes or {}

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from core.people import person_label
+
 
 class Status(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
@@ -254,7 +256,7 @@ class Evidence(models.Model):
     @property
     def uploaded_by_name(self) -> str:
         person = self.uploaded_by
-        return (person.get_full_name() or person.get_username()) if person else "System"
+        return person_label(person, nobody="System")
 
     def get_absolute_url(self) -> str:
         if not self.is_file:

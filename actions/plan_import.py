@@ -12,7 +12,6 @@ import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +22,7 @@ from django.core.validators import URLValidator
 
 from actions.exports import FORMULA_TRIGGERS
 from actions.models import Rag, Status
+from core.dates import parse_uk_date
 
 MAX_BYTES = getattr(settings, "ACTION_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates beyond reason
@@ -260,40 +260,6 @@ STATUS_WORDS = {
     "closed": Status.CLOSED, "closed verified": Status.CLOSED, "verified": Status.CLOSED,
 }
 RAG_WORDS = {"red": Rag.RED, "r": Rag.RED, "amber": Rag.AMBER, "a": Rag.AMBER, "green": Rag.GREEN, "g": Rag.GREEN}
-
-DATE_FORMATS = (
-    "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d-%m-%y", "%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d",
-    "%d %B %Y", "%d %b %Y", "%d %B %y", "%d %b %y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-)
-EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def parse_uk_date(value: Any) -> date | None:
-    """A date from a cell: an Excel date, an Excel day number, or text in a UK format (never US)."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 20000 <= value <= 80000:  # Excel's serial day numbers for 1954..2119
-            return EXCEL_EPOCH + timedelta(days=int(value))
-        raise ValueError
-    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", str(value).strip(), flags=re.IGNORECASE)
-    text = re.sub(r"\s+", " ", text.replace(",", " ")).strip()
-    if re.fullmatch(r"\d{5}(\.0+)?", text):
-        return parse_uk_date(float(text))
-    for fmt in DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        if 1990 <= parsed.year <= 2100:
-            return parsed
-    raise ValueError
-
 
 def parse_decimal(value: Any) -> Decimal | None:
     if value in (None, ""):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Role
 from actions.models import OPEN_STATUSES, Action, ReminderKind, ReminderLog
 from actions.selectors import update_cycle_start, with_update_due
+from core.people import person_label
 
 DIGEST_DAYS = 7
 
@@ -76,7 +77,7 @@ def _send_digests(today: date, run: ReminderRun) -> None:
     for owner, actions in by_owner.items():
         overdue = [a for a in actions if a.due_date < today]
         soon = [a for a in actions if a.due_date >= today]
-        parts = [f"Hello {owner.get_full_name() or owner.get_username()},", ""]
+        parts = [f"Hello {person_label(owner)},", ""]
         if overdue:
             parts += [f"Overdue ({len(overdue)}):", *[_line(a, today) for a in overdue], ""]
         if soon:
@@ -94,7 +95,7 @@ def _send_update_due(today: date, run: ReminderRun) -> None:
     for owner, actions in by_owner.items():
         body = "\n".join(
             [
-                f"Hello {owner.get_full_name() or owner.get_username()},",
+                f"Hello {person_label(owner)},",
                 "",
                 f"It is the monthly update day. Please record progress on your {len(actions)} open "
                 f"action{'s' if len(actions) != 1 else ''}:",
@@ -125,13 +126,13 @@ def _send_escalations(today: date, run: ReminderRun) -> None:
         if not actions:
             continue
         lines = [
-            f"- {a.title} (owner {a.owner.get_full_name() or a.owner.get_username()}, "
+            f"- {a.title} (owner {person_label(a.owner)}, "
             f"{a.finding.inspection.authority.name})\n  {settings_base_url()}{a.get_absolute_url()}"
             for a in actions
         ]
         body = "\n".join(
             [
-                f"Hello {leader.get_full_name() or leader.get_username()},",
+                f"Hello {person_label(leader)},",
                 "",
                 f"These actions have had no update since the monthly update day, {cycle.day} {cycle:%B %Y}, "
                 f"more than {settings.UPDATE_ESCALATION_DAYS} days ago:",

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.selectors import authority_ids_for
-from actions.workdays import add_working_days, working_days_between
+from core.workdays import add_working_days, working_days_between
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Rag, Status
 
 
@@ -134,10 +134,6 @@ def owner_choices_for(user):
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
-
-
-def person_label(person) -> str:
-    return person.get_full_name() or person.get_username()
 
 
 # --- Plan deadlines, positions on a date, the monthly update cycle, the action page (h5b) -------------
@@ -344,7 +340,7 @@ def action_page_for(action: Action, history_page=None) -> dict:
 
     from actions.history import timeline_for
     from actions.models import Evidence
-    from actions.pagination import page_of
+    from core.pagination import page_of
 
     page = page_of(
         history_for(action).prefetch_related(Prefetch("evidence_items", queryset=Evidence.objects.order_by("id"))),

@@ -23,12 +23,12 @@ from actions.models import Status
 from inspections.selectors import get_inspection_for_user
 from actions.forms import ActionAddForm, ActionProgressForm, PlanSubmissionForm, VerifyForm
 from actions.history import timeline_for
-from actions.pagination import page_of
+from core.pagination import page_of
 from actions.models import Evidence
 from actions.permissions import action_permissions
 from actions.services import StaleActionError
 from config.page_cache import page_key, render_with_cached_fragments
-from config.uploads import serve_private_file
+from core.uploads import serve_private_file
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -12,6 +12,7 @@ from datetime import date
 from django.http import HttpResponse
 from django.utils.text import slugify
 
+from core.people import person_label
 from dashboards.selectors import BoardAction, BoardReport, MonthPoint, percent
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,7 +66,7 @@ def _safe(value):
 
 
 def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else "Unassigned"
+    return person_label(user, nobody="Unassigned")
 
 
 def _finding_ref(finding) -> str:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import data_revisions_for, get_authority_for_user
-from actions.pagination import page_of
+from core.pagination import page_of
 from config.page_cache import page_key, render_with_cached_fragments
 from dashboards import selectors, services
 from dashboards.forms import BoardDateForm

@@ -10,13 +10,13 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import data_revisions_for, get_authority_for_user, is_admin
-from actions.pagination import page_of
+from core.pagination import page_of
 from config.page_cache import page_key, render_with_cached_fragments
-from config.uploads import serve_private_file
+from core.uploads import serve_private_file
 from inspections import selectors, services
 from inspections.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_reordered
 from inspections.importing import ImportRejected
-from inspections.uploads import SizeLimitUploadHandler
+from core.upload_handlers import SizeLimitUploadHandler
 
 VISITS_PAGE_SIZE = 20
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from actions.models import ActionPlan, Status
 from actions.selectors import plan_deadlines_for, position_on, positions_on, update_cycle_start, with_update_due
 from actions.services import action_update
-from actions.workdays import add_working_days, is_working_day, working_days_between
+from core.workdays import add_working_days, is_working_day, working_days_between
 from findings.models import FindingKind
 from inspections.models import InspectionKind
 from tests.factories import ActionFactory, FindingFactory, InspectionFactory

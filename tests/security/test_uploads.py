@@ -19,7 +19,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 
-from config.uploads import check_upload, random_name, safe_download_name, serve_private_file, sniff, store_upload
+from core.uploads import check_upload, random_name, safe_download_name, serve_private_file, sniff, store_upload
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
