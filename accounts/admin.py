@@ -1,17 +1,9 @@
 from django.contrib import admin
 
 from accounts.models import Membership, SignInEvent
-from accounts.selectors import authority_ids_for
-from inspections.admin import AuthorityScopedAdmin
+from accounts.selectors import is_partner
 
-
-@admin.register(Membership)
-class MembershipAdmin(AuthorityScopedAdmin):
-    list_display = ("user", "authority", "created_at")
-    list_filter = ("authority__region",)
-    search_fields = ("user__username", "user__email", "authority__name")
-    list_select_related = ("user", "authority")
-    autocomplete_fields = ("authority",)
+# Membership's admin is registered in inspections/admin.py: it is scoped by authority, which sits above.
 
 
 @admin.register(SignInEvent)
@@ -32,7 +24,10 @@ class SignInEventAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(user__memberships__authority__in=authority_ids_for(request.user)).distinct()
+        if is_partner(request.user):
+            return queryset.none()
+        own_councils = Membership.objects.filter(user=request.user).values("authority_id")
+        return queryset.filter(user__memberships__authority__in=own_councils).distinct()
 
     def has_add_permission(self, request):
         return False

@@ -8,11 +8,11 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.selectors import authorities_for, authority_ids_for
 from actions.models import DONE_STATUSES, Action, Rag, Status
 from actions.selectors import owner_choices_for
 from core.people import person_label
 from findings.models import Finding, Theme
+from inspections.selectors import authorities_for, authority_ids_for
 from inspections.selectors import inspections_for
 
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 from django import forms
 
 from actions.models import Rag, Status
-from actions.selectors import owner_choices_for
+from actions.plan_import import MAX_BYTES, TARGETS, SpreadsheetError, check_mapping, sniff
+from actions.selectors import owner_choices_for, owners_for_authority
 from core.dates import UK_DATE_INPUTS
 from core.people import person_label
+from inspections.selectors import inspections_for
 
 
 
@@ -230,7 +232,6 @@ class ActionAddForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, authority, **kwargs):
         super().__init__(*args, **kwargs)
-        from actions.selectors import owners_for_authority
 
         self.fields["owner"].queryset = owners_for_authority(authority)
         self.fields["owner"].label_from_instance = person_label
@@ -284,8 +285,6 @@ class PlanUploadForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        from inspections.selectors import inspections_for
-
         super().__init__(*args, **kwargs)
         self.fields["inspection"].queryset = inspections_for(user).select_related("authority").order_by(
             "authority__name", "-visit_start"
@@ -295,8 +294,6 @@ class PlanUploadForm(forms.Form):
         )
 
     def clean_file(self):
-        from actions.plan_import import MAX_BYTES, SpreadsheetError, sniff
-
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB")
@@ -313,8 +310,6 @@ class ColumnMappingForm(forms.Form):
     """One select per spreadsheet column: which field of an action it holds, if any."""
 
     def __init__(self, *args, headers: list[str], samples: list[str], suggested: list[str], **kwargs):
-        from actions.plan_import import TARGETS
-
         super().__init__(*args, **kwargs)
         choices = [("", "Do not import"), *[(key, label) for key, label, _ in TARGETS]]
         for index, header in enumerate(headers):
@@ -331,8 +326,6 @@ class ColumnMappingForm(forms.Form):
         return [self.cleaned_data.get(f"col_{index}") or "" for index in range(self.column_count)]
 
     def clean(self):
-        from actions.plan_import import check_mapping
-
         cleaned = super().clean()
         for error in check_mapping(self.mapping()):
             self.add_error(None, error)

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from actions.exports import FORMULA_TRIGGERS
-from actions.models import Rag, Status
+from actions.models import Action, Rag, Status
 from core.dates import parse_uk_date
 
 MAX_BYTES = getattr(settings, "ACTION_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
@@ -291,7 +291,6 @@ class RowChecker:
                 keys.add(person.email.casefold())
             for key in keys - {""}:
                 self.people[key].append(person)
-        from actions.models import Action
 
         self.existing = {
             (finding_id, title.casefold())

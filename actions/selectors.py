@@ -8,23 +8,25 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Count, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.selectors import authority_ids_for
+from accounts.models import Membership
+from accounts.selectors import is_partner
+from actions.history import timeline_for
+from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionPlan, ActionUpdate, Evidence, Rag, Status
+from core.pagination import page_of
 from core.workdays import add_working_days, working_days_between
-from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Rag, Status
+from findings.models import Finding, FindingKind
+from inspections.models import GRADED_KINDS
+from inspections.selectors import authority_ids_for
 
 
 def actions_for(user) -> QuerySet[Action]:
-    from accounts.selectors import is_partner
-
     if is_partner(user):
         # A partner agency sees only what is assigned to it, and only in councils it works with.
-        from accounts.models import Membership
-
         return Action.objects.filter(
             owner=user,
             finding__inspection__authority_id__in=Membership.objects.filter(user=user).values("authority_id"),
@@ -179,9 +181,6 @@ def plan_deadlines_for(inspection, today: date | None = None) -> PlanDeadlines:
 
     Reads inspection.action_plan and the priority-action findings: prefetch them for many inspections.
     """
-    from findings.models import FindingKind
-    from inspections.models import GRADED_KINDS
-
     today = today or timezone.localdate()
     has_priority = _has_priority_actions(inspection, FindingKind.PRIORITY_ACTION)
     if inspection.kind not in GRADED_KINDS and not has_priority:
@@ -211,8 +210,6 @@ def _has_priority_actions(inspection, kind) -> bool:
 
 
 def _action_plan_or_none(inspection):
-    from actions.models import ActionPlan
-
     try:
         return inspection.action_plan
     except ActionPlan.DoesNotExist:
@@ -287,8 +284,6 @@ def with_update_due(queryset: QuerySet[Action], today: date | None = None) -> Qu
 
 
 def evidence_for(action: Action):
-    from actions.models import Evidence
-
     return Evidence.objects.filter(action=action).select_related("uploaded_by").order_by("uploaded_at", "id")
 
 
@@ -316,8 +311,6 @@ def owners_for_authority(authority):
 
 def get_finding_for_user(user, pk: int):
     """The finding, or 404 when its inspection belongs to an authority the user is not a member of."""
-    from findings.models import Finding
-
     return get_object_or_404(
         Finding.objects.filter(inspection__authority_id__in=authority_ids_for(user)).select_related(
             "inspection__authority", "theme"
@@ -336,12 +329,6 @@ def action_page_for(action: Action, history_page=None) -> dict:
     A fixed number of queries whatever the length of the history: the history is read 20 rows a page
     (newest first), the measure trend from the rows that carry a value.
     """
-    from django.db.models import Prefetch
-
-    from actions.history import timeline_for
-    from actions.models import Evidence
-    from core.pagination import page_of
-
     page = page_of(
         history_for(action).prefetch_related(Prefetch("evidence_items", queryset=Evidence.objects.order_by("id"))),
         history_page,

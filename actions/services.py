@@ -11,8 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from actions.models import Action, ActionUpdate, Evidence, Rag, Status
+from accounts.models import Membership
+from accounts.selectors import can_edit_actions, can_verify_actions
+from actions.evidence import evidence_file_check
+from actions.models import Action, ActionPlan, ActionUpdate, Evidence, Rag, Status
+from actions.permissions import action_permissions
+from actions.selectors import actions_for
 from findings.models import Finding
+from inspections.models import Inspection
+from inspections.selectors import authority_ids_for
 
 # Fields whose changes are recorded in history, in the order a timeline lists them.
 TRACKED_FIELDS = (
@@ -208,8 +215,6 @@ def actions_bulk_change(*, user, selection: list[tuple[Action, int]], changes: d
     Each action is its own transaction with its own history row; an action someone else saved since the
     list was read is reported back, never overwritten.
     """
-    from accounts.models import Membership
-    from accounts.selectors import authority_ids_for, can_edit_actions
     from django.core.exceptions import PermissionDenied, ValidationError
 
     if not can_edit_actions(user):
@@ -260,8 +265,6 @@ def _closure_check(user, action: Action) -> None:
 
     A system process (no user: demo data, migrations) may record a closure that was checked elsewhere.
     """
-    from accounts.selectors import can_verify_actions
-
     if user is None:
         return
     if action.status != Status.COMPLETE:
@@ -273,8 +276,6 @@ def _closure_check(user, action: Action) -> None:
 
 
 def _require_in_scope(user, action: Action) -> None:
-    from actions.selectors import actions_for
-
     if not actions_for(user).filter(pk=action.pk).exists():
         raise PermissionDenied("This action is not in your councils.")
 
@@ -304,9 +305,6 @@ def action_record_progress(
     - complete needs evidence (already held, or added now); closed only through action_verify;
     - partners change progress and evidence only, senior leaders comment only, viewers nothing.
     """
-    from actions.evidence import evidence_file_check
-    from actions.permissions import action_permissions
-
     _require_in_scope(user, action)
     permissions = action_permissions(user, action)
     if not permissions.can_update:
@@ -442,9 +440,6 @@ def action_add(
     measure_target: Decimal | None = None,
 ) -> Action:
     """A lead adds an action to a finding of one of their councils; the owner must belong to that council."""
-    from accounts.models import Membership
-    from accounts.selectors import authority_ids_for, can_edit_actions
-
     authority_id = finding.inspection.authority_id
     if not can_edit_actions(user) or authority_id not in authority_ids_for(user):
         raise PermissionDenied("Only improvement leads and admins of this council can add actions.")
@@ -478,10 +473,6 @@ def action_plan_record(
     *, inspection, user, plan_submitted_on: date | None, draft_submitted_on: date | None
 ):
     """Record when the council sent its action plan (and draft) to Ofsted."""
-    from accounts.selectors import authority_ids_for, can_edit_actions
-    from actions.models import ActionPlan
-    from inspections.models import Inspection
-
     if not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):
         raise PermissionDenied("Only improvement leads and admins of this council can record the plan.")
     today = timezone.localdate()
@@ -511,7 +502,6 @@ def action_plan_import(*, user, inspection, rows, source_name: str = "a spreadsh
 
     `rows` are `actions.plan_import.ImportRow`s; any row with errors refuses the whole import.
     """
-    from accounts.selectors import authority_ids_for, can_edit_actions
     from django.core.exceptions import PermissionDenied
 
     if not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):

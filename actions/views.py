@@ -15,20 +15,21 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import can_edit_actions, data_revisions_for
+from accounts.selectors import can_edit_actions
 from actions import exports, plan_import, selectors, services, tables
 from actions.filters import ActionFilter
 from actions.forms import BulkChangeForm, ColumnMappingForm, PlanUploadForm
-from actions.models import Status
-from inspections.selectors import get_inspection_for_user
 from actions.forms import ActionAddForm, ActionProgressForm, PlanSubmissionForm, VerifyForm
 from actions.history import timeline_for
-from core.pagination import page_of
+from actions.models import Status
 from actions.models import Evidence
 from actions.permissions import action_permissions
 from actions.services import StaleActionError
 from config.page_cache import page_key, render_with_cached_fragments
+from core.pagination import page_of
 from core.uploads import serve_private_file
+from inspections.selectors import data_revisions_for, get_inspection_for_user
+from inspections.selectors import get_inspection_for_user
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -359,8 +360,6 @@ def action_add(request: HttpRequest, finding_pk: int) -> HttpResponse:
 
 def plan_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record when the action plan (and its draft) went to Ofsted."""
-    from inspections.selectors import get_inspection_for_user
-
     inspection = get_inspection_for_user(request.user, pk)
     if not can_edit_actions(request.user):
         raise PermissionDenied("Only improvement leads and admins can record the plan's submission.")

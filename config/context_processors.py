@@ -1,6 +1,7 @@
 from django.conf import settings
 
-from accounts.selectors import can_edit_actions, council_label_for, is_admin
+from accounts.selectors import can_edit_actions, is_admin
+from inspections.selectors import council_label_for
 
 
 def service(request):

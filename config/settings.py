@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "findings",
     "actions",
     "dashboards",
+    "datasets",
 ]
 
 MIDDLEWARE = [

@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
+from django.core.cache import caches
 from django.db.models import (
     Case,
     Count,
     Exists,
     F,
     IntegerField,
+    Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -31,11 +34,11 @@ from django.db.models.functions import Coalesce, Lag, TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.selectors import authorities_for
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Status
-from actions.selectors import actions_for, progress_counts
+from actions.selectors import actions_for, plan_deadlines_for, positions_on, progress_counts
+from config.page_cache import PAGE_CACHE
 from findings.models import Finding
-from inspections.selectors import council_summaries
+from inspections.selectors import authorities_for, latest_grades_by_authority
 from inspections.models import (
     GRADE_RANK,
     GRADED_KINDS,
@@ -634,8 +637,6 @@ def since_last_visit(authority: LocalAuthority, grid_rows, graded: list[Inspecti
 
 def _positions_on(actions: QuerySet[Action], day: date) -> dict[int, ActionUpdate]:
     """The actions app's rule for a position on a date (latest update on or before it), one query."""
-    from actions.selectors import positions_on
-
     return positions_on(actions, day)
 
 
@@ -818,8 +819,6 @@ def board_report_for(user, authority: LocalAuthority, since: date, today: date) 
 def plan_dates_for(authority: LocalAuthority, today: date) -> list[tuple[Inspection, object]]:
     """Ofsted's statutory dates for each plan (70 working days after the letter, and a draft after 20
     for priority actions), from the actions app. Two queries for any number of inspections."""
-    from actions.selectors import plan_deadlines_for
-
     inspections = (
         authority.inspections.select_related("action_plan").prefetch_related("findings").order_by("-visit_start", "-id")
     )
@@ -840,3 +839,113 @@ def only_authority_for(user) -> LocalAuthority | None:
     """The user's authority when they have exactly one, else None."""
     authorities = list(authorities_for(user).order_by("name")[:2])
     return authorities[0] if len(authorities) == 1 else None
+
+
+# --- council figures, a council's inspections, an inspection's findings with their actions ----------------
+# (moved from inspections.selectors: they count actions, and inspections sits below actions)
+
+
+@dataclass(frozen=True)
+class CouncilSummary:
+    """One council's figures for the overview and the council list, as of a date."""
+
+    inspection_count: int = 0
+    last_visit: date | None = None
+    last_inspection: date | None = None  # the last full or short (graded) inspection
+    total_actions: int = 0
+    done_actions: int = 0
+    overdue: int = 0
+    # judgement area -> ((visit_start, inspection id), grade) of the latest visit that judged it
+    grades: dict = field(default_factory=dict)
+
+    @property
+    def open_actions(self) -> int:
+        return self.total_actions - self.done_actions
+
+
+def council_summaries(authorities, today: date) -> dict[int, CouncilSummary]:
+    """Figures of each council (every action counted, as any member sees them; not for partners).
+
+    Kept in the page cache under the council's data revision and the date: after a change only that
+    council is counted again, so the overview of every council in England costs the councils that
+    changed, not all their actions. The misses are counted together: at most three queries, whatever
+    the number of councils.
+    """
+    cache = caches[PAGE_CACHE]
+    keys = {a.pk: f"council-summary:{a.pk}:{a.data_revision}:{today.isoformat()}" for a in authorities}
+    found = cache.get_many(list(keys.values()))
+    summaries = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in summaries]
+    if missing:
+        counted = _count_councils(missing, today)
+        cache.set_many({keys[pk]: counted[pk] for pk in missing})
+        summaries.update(counted)
+    return summaries
+
+
+def _count_councils(ids: list[int], today: date) -> dict[int, CouncilSummary]:
+    visits = {
+        row["authority_id"]: row
+        for row in Inspection.objects.filter(authority_id__in=ids)
+        .values("authority_id")
+        .annotate(n=Count("id"), last=Max("visit_end"), last_graded=Max("visit_end", filter=Q(kind__in=GRADED_KINDS)))
+        .order_by()
+    }
+    actions = {
+        row["authority_id"]: row
+        for row in Action.objects.filter(finding__inspection__authority_id__in=ids)
+        .values(authority_id=F("finding__inspection__authority_id"))
+        .annotate(**progress_counts(today))
+        .order_by()
+    }
+    grades = latest_grades_by_authority(ids)
+    result = {}
+    for pk in ids:
+        visit, counts = visits.get(pk, {}), actions.get(pk, {})
+        result[pk] = CouncilSummary(
+            inspection_count=visit.get("n", 0),
+            last_visit=visit.get("last"),
+            last_inspection=visit.get("last_graded"),
+            total_actions=counts.get("total", 0),
+            done_actions=counts.get("done", 0),
+            overdue=counts.get("overdue", 0),
+            grades=grades.get(pk, {}),
+        )
+    return result
+
+
+def authorities_with_summary_for(user, today: date) -> list[LocalAuthority]:
+    """The user's authorities by name, each with `.summary` (its CouncilSummary)."""
+    authorities = list(authorities_for(user).order_by("name"))
+    summaries = council_summaries(authorities, today)
+    for authority in authorities:
+        authority.summary = summaries[authority.pk]
+    return authorities
+
+
+def inspections_for_authority(authority: LocalAuthority) -> QuerySet[Inspection]:
+    return (
+        authority.inspections.all()
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            action_count=Count("findings__actions", distinct=True),
+            closed_action_count=Count(
+                "findings__actions", filter=Q(findings__actions__status=Status.CLOSED), distinct=True
+            ),
+        )
+        .prefetch_related("judgements")
+        .order_by("-visit_start", "-id")
+    )
+
+
+def findings_with_actions_for(inspection: Inspection) -> QuerySet[Finding]:
+    actions = Action.objects.select_related("owner").order_by("due_date", "id")
+    return (
+        inspection.findings.select_related("theme", "repeats__inspection")
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .annotate(
+            total_actions=Count("actions", distinct=True),
+            closed_actions=Count("actions", filter=Q(actions__status=Status.CLOSED), distinct=True),
+        )
+        .order_by("-kind", "position")
+    )

@@ -5,11 +5,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.selectors import data_revisions_for, get_authority_for_user
-from core.pagination import page_of
 from config.page_cache import page_key, render_with_cached_fragments
+from core.pagination import page_of
 from dashboards import selectors, services
 from dashboards.forms import BoardDateForm
+from inspections.selectors import data_revisions_for, get_authority_for_user, get_inspection_for_user
 
 OVERVIEW_PAGE_SIZE = 50
 # The comparison shows the latest visits side by side; all of them are one link away.
@@ -147,3 +147,42 @@ def compare_home(request: HttpRequest) -> HttpResponse:
     if only is not None:
         return redirect("dashboards:compare", slug=only.slug)
     return redirect(f"{reverse('dashboards:overview')}#compare")
+
+
+# --- the council list, a council's inspections, an inspection with its findings and actions -------------
+# (moved from inspections.views: they count and show actions; URL names stay in the inspections namespace)
+
+VISITS_PAGE_SIZE = 20
+
+
+def authority_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render_with_cached_fragments(
+        request,
+        "inspections/authority_list.html",
+        key=page_key("authority_list", request=request, revisions=data_revisions_for(request.user), today=today),
+        context={},
+        fragments={"body": "inspections/_authority_list_body.html"},
+        build=lambda: {"authorities": selectors.authorities_with_summary_for(request.user, today)},
+    )
+
+
+def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, slug)
+    page = page_of(selectors.inspections_for_authority(authority), request.GET.get("page"), VISITS_PAGE_SIZE)
+    return render(
+        request,
+        "inspections/authority_detail.html",
+        {"authority": authority, "inspections": page.object_list, "page_obj": page},
+    )
+
+
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_inspection_for_user(request.user, pk)
+    context = {
+        "inspection": inspection,
+        "authority": inspection.authority,
+        "judgements": inspection.judgements.all(),
+        "findings": selectors.findings_with_actions_for(inspection),
+    }
+    return render(request, "inspections/inspection_detail.html", context)

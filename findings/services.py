@@ -1,15 +1,31 @@
-"""Writes for findings and themes."""
+"""Writes for findings and themes, and saving an inspection with its findings (the letter import)."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from findings.models import Finding, Theme
+from findings.models import Finding, FindingKind, Theme
+from inspections.models import ImportDraft, Inspection, Judgement, LocalAuthority
+from inspections.services import (
+    DuplicateImport,
+    NewAuthority,
+    _authority_create,
+    _check_may_import,
+    import_draft_discard,
+    import_draft_source,
+    inspection_find_duplicate,
+    source_sha256,
+)
 
 # The starting list: short enough to choose from at a glance, broad enough for any ILACS letter.
 DEFAULT_THEMES: list[tuple[str, list[str]]] = [
@@ -144,3 +160,181 @@ def finding_repeat_suggestions(
     scored = [s for s in scored if s.score >= threshold]
     scored.sort(key=lambda s: (-s.score, s.finding.pk or 0))
     return scored[:limit]
+
+
+# --- saving an inspection with its judgements and findings (a letter import) ---------------------------
+# (moved from inspections.services: it writes findings, and findings sit above inspections)
+
+
+@dataclass
+class FindingInput:
+    text: str
+    kind: str = FindingKind.IMPROVEMENT
+    theme: Theme | None = None
+    repeats: Finding | None = None
+
+
+@dataclass
+class JudgementInput:
+    area: str
+    grade: str
+
+
+@dataclass
+class InspectionInput:
+    authority: LocalAuthority
+    kind: str
+    visit_start: date
+    visit_end: date
+    published_on: date | None = None
+    inspectors: list[str] = field(default_factory=list)
+    focus_area: str = ""
+    headline: str = ""
+    framework: str = "ILACS"
+    judgements: list[JudgementInput] = field(default_factory=list)
+    findings: list[FindingInput] = field(default_factory=list)
+    source_sha256: str | None = None
+    source_filename: str = ""
+
+
+@transaction.atomic
+def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
+    """Save an inspection with its judgements and findings, all or nothing."""
+    inspection = Inspection(
+        authority=data.authority,
+        kind=data.kind,
+        framework=data.framework,
+        visit_start=data.visit_start,
+        visit_end=data.visit_end,
+        published_on=data.published_on,
+        inspectors=list(data.inspectors),
+        focus_area=data.focus_area,
+        headline=data.headline,
+        source_sha256=data.source_sha256,
+        source_filename=data.source_filename,
+        imported_by=user if user and user.is_authenticated else None,
+    )
+    inspection.full_clean(exclude=["source_document"])
+    inspection.save()
+    for judgement in data.judgements:
+        Judgement.objects.create(inspection=inspection, area=judgement.area, grade=judgement.grade)
+    positions: dict[str, int] = {}
+    for item in data.findings:
+        positions[item.kind] = positions.get(item.kind, 0) + 1
+        Finding.objects.create(
+            inspection=inspection,
+            kind=item.kind,
+            text=item.text,
+            position=positions[item.kind],
+            theme=item.theme,
+            repeats=item.repeats,
+        )
+    return inspection
+
+
+def _stored_name(filename: str, source: bytes) -> str:
+    # A random name, never the user's: nothing to guess, nothing to traverse, no clash between uploads.
+    extension = ".pdf" if source.lstrip()[:5] == b"%PDF-" else ".txt"
+    return f"letters/{secrets.token_hex(16)}{extension}"
+
+
+def inspection_import(
+    *,
+    data: InspectionInput,
+    source: bytes,
+    filename: str,
+    user,
+    new_authority: NewAuthority | None = None,
+) -> Inspection:
+    """Save a checked publication: the inspection, its judgements and findings in one transaction, and its
+    source document in private storage with its SHA-256.
+
+    `data.authority` is the authority to import into, or None with `new_authority` to create it from the
+    reference list. `user` must be an admin of that authority (any authority for a superuser); None means
+    the command line. Raises PermissionDenied, DuplicateImport (same document, or same authority, kind and
+    visit dates, whether found first or raced in by a simultaneous import) or ValidationError.
+    """
+    authority = data.authority if new_authority is None else None
+    if authority is None and new_authority is None:
+        raise ValidationError("Choose the council this publication is about.")
+    _check_may_import(user, authority)
+    _check_repeats(data, authority)
+    sha256 = source_sha256(source) if source else None
+    duplicate = inspection_find_duplicate(
+        sha256=sha256, authority=authority, kind=data.kind, visit_start=data.visit_start, visit_end=data.visit_end
+    )
+    if duplicate:
+        raise DuplicateImport(duplicate[0], same_document=duplicate[1])
+
+    stored_name = default_storage.save(_stored_name(filename, source), ContentFile(source)) if source else ""
+    try:
+        with transaction.atomic():
+            if new_authority is not None:
+                authority = _authority_create(new_authority, user)
+                duplicate = inspection_find_duplicate(
+                    sha256=None, authority=authority, kind=data.kind,
+                    visit_start=data.visit_start, visit_end=data.visit_end,
+                )
+                if duplicate:
+                    raise DuplicateImport(duplicate[0], same_document=False)
+            data.authority = authority
+            data.source_sha256 = sha256
+            data.source_filename = (filename or "")[:255]
+            try:
+                inspection = inspection_create(data=data, user=user)
+            except IntegrityError:
+                # Another import of the same publication committed between our check and our insert.
+                inspection = None
+            except ValidationError as error:
+                inspection = None
+                if not _is_uniqueness_error(error):
+                    raise
+            if inspection is None:
+                duplicate = inspection_find_duplicate(
+                    sha256=sha256, authority=authority, kind=data.kind,
+                    visit_start=data.visit_start, visit_end=data.visit_end,
+                )
+                if duplicate:
+                    raise DuplicateImport(duplicate[0], same_document=duplicate[1])
+                raise ValidationError("The publication could not be saved; please try again.")
+            if stored_name:
+                inspection.source_document.name = stored_name
+                inspection.save(update_fields=["source_document"])
+    except BaseException:
+        if stored_name:
+            default_storage.delete(stored_name)
+        raise
+    return inspection
+
+
+def _check_repeats(data: InspectionInput, authority: LocalAuthority | None) -> None:
+    for item in data.findings:
+        earlier = item.repeats
+        if earlier is None:
+            continue
+        if authority is None or earlier.inspection.authority_id != authority.pk:
+            raise ValidationError("A point can only repeat an earlier finding of the same council.")
+        if earlier.inspection.visit_start >= data.visit_start:
+            raise ValidationError("A point can only repeat a finding from an earlier visit.")
+
+
+def _is_uniqueness_error(error: ValidationError) -> bool:
+    messages = " ".join(error.messages).lower()
+    return "already" in messages or "unique" in messages or "exists" in messages
+
+
+def import_confirm(
+    *, draft: ImportDraft, data: InspectionInput, user, new_authority: NewAuthority | None = None
+) -> Inspection:
+    """Save a previewed draft through inspection_import, then forget the draft."""
+    if draft.user_id != getattr(user, "pk", None):
+        raise PermissionDenied("This import belongs to someone else.")
+    inspection = inspection_import(
+        data=data,
+        source=import_draft_source(draft),
+        filename=draft.source_filename,
+        user=user,
+        new_authority=new_authority,
+    )
+    import_draft_discard(draft=draft)
+    return inspection

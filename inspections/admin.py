@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from accounts.selectors import authority_ids_for
+from inspections.selectors import authority_ids_for
+from accounts.models import Membership
 from inspections.models import Inspection, Judgement, LocalAuthority
 
 
@@ -73,3 +74,13 @@ class JudgementAdmin(AuthorityScopedAdmin):
     list_filter = ("area", "grade")
     search_fields = ("inspection__authority__name",)
     list_select_related = ("inspection__authority",)
+
+
+# accounts' Membership, registered here because its admin is scoped by authority (accounts sits below).
+@admin.register(Membership)
+class MembershipAdmin(AuthorityScopedAdmin):
+    list_display = ("user", "authority", "created_at")
+    list_filter = ("authority__region",)
+    search_fields = ("user__username", "user__email", "authority__name")
+    list_select_related = ("user", "authority")
+    autocomplete_fields = ("authority",)

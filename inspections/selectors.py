@@ -1,91 +1,77 @@
-"""Reads for inspection pages, always scoped to the user's authorities."""
+"""Reads of councils and inspections, and the council scope: which authorities a user may see.
+
+Every page's query starts from the user's authorities, so the scope lives here, at the bottom of
+every app that shows council data (accounts keeps the roles; inspections knows the authorities).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-from functools import cached_property
-
-from django.core.cache import caches
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from accounts.selectors import authorities_for, authority_ids_for
-from actions.models import Action, Status
-from actions.selectors import progress_counts
-from config.page_cache import PAGE_CACHE
-from findings.models import Finding
-from inspections.models import GRADED_KINDS, Inspection, Judgement, LocalAuthority
+from accounts.selectors import is_partner
+from inspections.models import ImportDraft, Inspection, Judgement, LocalAuthority
 
 
-@dataclass(frozen=True)
-class CouncilSummary:
-    """One council's figures for the overview and the council list, as of a date."""
-
-    inspection_count: int = 0
-    last_visit: date | None = None
-    last_inspection: date | None = None  # the last full or short (graded) inspection
-    total_actions: int = 0
-    done_actions: int = 0
-    overdue: int = 0
-    # judgement area -> ((visit_start, inspection id), grade) of the latest visit that judged it
-    grades: dict = field(default_factory=dict)
-
-    @property
-    def open_actions(self) -> int:
-        return self.total_actions - self.done_actions
+# --- the council scope -------------------------------------------------------------------------------
 
 
-def council_summaries(authorities, today: date) -> dict[int, CouncilSummary]:
-    """Figures of each council (every action counted, as any member sees them; not for partners).
-
-    Kept in the page cache under the council's data revision and the date: after a change only that
-    council is counted again, so the overview of every council in England costs the councils that
-    changed, not all their actions. The misses are counted together: at most three queries, whatever
-    the number of councils.
-    """
-    cache = caches[PAGE_CACHE]
-    keys = {a.pk: f"council-summary:{a.pk}:{a.data_revision}:{today.isoformat()}" for a in authorities}
-    found = cache.get_many(list(keys.values()))
-    summaries = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in keys if pk not in summaries]
-    if missing:
-        counted = _count_councils(missing, today)
-        cache.set_many({keys[pk]: counted[pk] for pk in missing})
-        summaries.update(counted)
-    return summaries
+def authorities_for(user: AnonymousUser | object) -> QuerySet[LocalAuthority]:
+    """The authorities a user belongs to (every one for a superuser, none for anyone signed out)."""
+    if not user.is_authenticated:
+        return LocalAuthority.objects.none()
+    if user.is_superuser:
+        return LocalAuthority.objects.all()
+    if is_partner(user):
+        # Partners reach their own actions through actions.selectors, never a council's pages.
+        return LocalAuthority.objects.none()
+    return LocalAuthority.objects.filter(memberships__user=user)
 
 
-def _count_councils(ids: list[int], today: date) -> dict[int, CouncilSummary]:
-    visits = {
-        row["authority_id"]: row
-        for row in Inspection.objects.filter(authority_id__in=ids)
-        .values("authority_id")
-        .annotate(n=Count("id"), last=Max("visit_end"), last_graded=Max("visit_end", filter=Q(kind__in=GRADED_KINDS)))
-        .order_by()
-    }
-    actions = {
-        row["authority_id"]: row
-        for row in Action.objects.filter(finding__inspection__authority_id__in=ids)
-        .values(authority_id=F("finding__inspection__authority_id"))
-        .annotate(**progress_counts(today))
-        .order_by()
-    }
-    grades = latest_grades_by_authority(ids)
-    result = {}
-    for pk in ids:
-        visit, counts = visits.get(pk, {}), actions.get(pk, {})
-        result[pk] = CouncilSummary(
-            inspection_count=visit.get("n", 0),
-            last_visit=visit.get("last"),
-            last_inspection=visit.get("last_graded"),
-            total_actions=counts.get("total", 0),
-            done_actions=counts.get("done", 0),
-            overdue=counts.get("overdue", 0),
-            grades=grades.get(pk, {}),
-        )
-    return result
+def data_revisions_for(user) -> list[tuple[int, int]]:
+    """(id, data revision) of every council whose data this user's pages can show: part of the key of
+    their cached pages (config/page_cache.py), so any change to one of them is seen at once."""
+    if is_partner(user):
+        councils = LocalAuthority.objects.filter(
+            Q(memberships__user=user) | Q(inspections__findings__actions__owner=user)
+        ).distinct()
+    else:
+        councils = authorities_for(user)
+    return list(councils.order_by().values_list("pk", "data_revision"))
+
+
+def authority_ids_for(user) -> list[int]:
+    cached = getattr(user, "_tracker_authority_ids", None)
+    if cached is None:
+        cached = list(authorities_for(user).values_list("id", flat=True))
+        if user.is_authenticated:
+            user._tracker_authority_ids = cached
+    return cached
+
+
+def get_authority_for_user(user, slug: str) -> LocalAuthority:
+    """The authority with this slug, or 404 when it is not one of the user's."""
+    return get_object_or_404(authorities_for(user), slug=slug)
+
+
+def council_label_for(user) -> str:
+    """What the header says after the service name: the user's council, or how many they cover."""
+    if not user.is_authenticated:
+        return ""
+    if user.is_superuser:
+        return "All councils"
+    names = list(authorities_for(user).values_list("name", flat=True)[:2])
+    if len(names) == 1:
+        return f"{names[0]} Council"
+    if names:
+        return f"{authorities_for(user).count()} councils"
+    return ""
+
+
+# --- inspections -------------------------------------------------------------------------------------
 
 
 def latest_grades_by_authority(authority_ids) -> dict[int, dict[str, tuple[tuple, str]]]:
@@ -107,30 +93,6 @@ def latest_grades_by_authority(authority_ids) -> dict[int, dict[str, tuple[tuple
     return latest
 
 
-def authorities_with_summary_for(user, today: date) -> list[LocalAuthority]:
-    """The user's authorities by name, each with `.summary` (its CouncilSummary)."""
-    authorities = list(authorities_for(user).order_by("name"))
-    summaries = council_summaries(authorities, today)
-    for authority in authorities:
-        authority.summary = summaries[authority.pk]
-    return authorities
-
-
-def inspections_for_authority(authority: LocalAuthority) -> QuerySet[Inspection]:
-    return (
-        authority.inspections.all()
-        .annotate(
-            finding_count=Count("findings", distinct=True),
-            action_count=Count("findings__actions", distinct=True),
-            closed_action_count=Count(
-                "findings__actions", filter=Q(findings__actions__status=Status.CLOSED), distinct=True
-            ),
-        )
-        .prefetch_related("judgements")
-        .order_by("-visit_start", "-id")
-    )
-
-
 def inspections_for(user) -> QuerySet[Inspection]:
     return Inspection.objects.filter(authority_id__in=authority_ids_for(user))
 
@@ -138,19 +100,6 @@ def inspections_for(user) -> QuerySet[Inspection]:
 def get_inspection_for_user(user, pk: int) -> Inspection:
     """The inspection, or 404 when it belongs to an authority the user is not a member of."""
     return get_object_or_404(inspections_for(user).select_related("authority"), pk=pk)
-
-
-def findings_with_actions_for(inspection: Inspection) -> QuerySet[Finding]:
-    actions = Action.objects.select_related("owner").order_by("due_date", "id")
-    return (
-        inspection.findings.select_related("theme", "repeats__inspection")
-        .prefetch_related(Prefetch("actions", queryset=actions))
-        .annotate(
-            total_actions=Count("actions", distinct=True),
-            closed_actions=Count("actions", filter=Q(actions__status=Status.CLOSED), distinct=True),
-        )
-        .order_by("-kind", "position")
-    )
 
 
 # --- importing -------------------------------------------------------------------------------------
@@ -162,10 +111,6 @@ class DraftNotFound(Exception):
 
 def get_import_draft_for_user(user, token: str):
     """The user's unexpired import draft with this token; DraftNotFound otherwise (tampered, stale, not theirs)."""
-    from django.utils import timezone
-
-    from inspections.models import ImportDraft
-
     if not token or len(token) > 64:
         raise DraftNotFound
     draft = ImportDraft.objects.filter(token=token, user_id=user.pk, expires_at__gt=timezone.now()).first()
@@ -188,114 +133,3 @@ def authority_matching(*, name: str | None, urn: str | None) -> LocalAuthority |
     if name:
         return LocalAuthority.objects.filter(name__iexact=name).first()
     return None
-
-
-def earlier_findings_for(authority: LocalAuthority | None, *, before=None) -> list[Finding]:
-    """Findings of this authority's publications before a date (all of them without one), newest first."""
-    if authority is None or not authority.pk:
-        return []
-    findings = Finding.objects.filter(inspection__authority=authority).select_related("inspection")
-    if before:
-        findings = findings.filter(inspection__visit_start__lt=before)
-    return list(findings.order_by("-inspection__visit_start", "kind", "position"))
-
-
-class ImportPreview:
-    """Everything the preview page shows about a draft besides the forms, read once per request."""
-
-    def __init__(self, user, draft):
-        from datetime import date as _date
-
-        from findings.models import Theme
-        from findings.services import theme_suggest
-        from inspections.services import NewAuthority, inspection_find_duplicate
-
-        parsed = draft.parsed
-        self.draft = draft
-        self.parsed = parsed
-        self.authorities = import_authorities_for(user)
-        self.themes = list(Theme.objects.order_by("position", "name"))
-        named = parsed.get("local_authority")
-        self.letter_authority = authority_matching(name=named, urn=parsed.get("authority_urn"))
-        self.new_authority = None
-        self.not_yours = None
-        own = {a.pk for a in self.authorities}
-        if self.letter_authority is None and named and parsed.get("authority_urn"):
-            self.new_authority = NewAuthority(name=named, ofsted_urn=parsed["authority_urn"])
-        elif self.letter_authority is not None and self.letter_authority.pk not in own:
-            self.not_yours = self.letter_authority
-        self.suggested_authority = self.letter_authority if self.letter_authority and not self.not_yours else None
-
-        def iso(name):
-            value = parsed.get(name)
-            try:
-                return _date.fromisoformat(value) if value else None
-            except ValueError:
-                return None
-
-        self.visit_start, self.visit_end, self.published_on = iso("visit_start"), iso("visit_end"), iso("published_on")
-        self._user = user
-        self._find_duplicate = inspection_find_duplicate
-        self.warnings = list(parsed.get("warnings") or [])
-        if not parsed.get("improvements") and not parsed.get("priority_actions"):
-            self.warnings.append(
-                "No improvement points or priority actions were found: add them below if the publication has them."
-            )
-        self._theme_suggest = theme_suggest
-
-    @cached_property
-    def _duplicate(self):
-        # Read only when the page shows it: a successful confirm never needs it (the service checks again).
-        return self._find_duplicate(
-            sha256=self.draft.source_sha256,
-            authority=self.letter_authority,
-            kind=self.parsed.get("kind"),
-            visit_start=self.visit_start,
-            visit_end=self.visit_end,
-        ) or (None, False)
-
-    @property
-    def duplicate(self):
-        return self._duplicate[0]
-
-    @property
-    def duplicate_is_same_document(self) -> bool:
-        return self._duplicate[1]
-
-    @property
-    def duplicate_visible(self) -> bool:
-        return bool(self.duplicate and self.duplicate.authority_id in authority_ids_for(self._user))
-
-    def earlier_findings(self, authority) -> list[Finding]:
-        return earlier_findings_for(authority, before=self.visit_start)
-
-    def initial(self) -> dict:
-        parsed = self.parsed
-        initial = {
-            "authority": self.suggested_authority.slug if self.suggested_authority else "",
-            "kind": parsed.get("kind") or "",
-            "focus_area": parsed.get("focus_area") or "",
-            "visit_start": self.visit_start,
-            "visit_end": self.visit_end,
-            "published_on": self.published_on,
-            "inspectors": "\n".join(parsed.get("inspectors") or []),
-            "headline": parsed.get("headline") or "",
-        }
-        if self.new_authority is not None:
-            from inspections.forms import NEW_AUTHORITY
-
-            initial["authority"] = NEW_AUTHORITY
-        for judgement in parsed.get("judgements") or []:
-            initial[f"grade_{judgement['area']}"] = judgement["grade"]
-        return initial
-
-    def points_initial(self) -> list[dict]:
-        from findings.models import FindingKind
-
-        points = [(FindingKind.PRIORITY_ACTION, text) for text in self.parsed.get("priority_actions") or []]
-        points += [(FindingKind.IMPROVEMENT, text) for text in self.parsed.get("improvements") or []]
-        rows = []
-        for position, (kind, text) in enumerate(points, start=1):
-            theme = self._theme_suggest(text, self.themes)
-            rows.append({"text": text, "kind": kind, "theme": str(theme.pk) if theme else "", "ORDER": position})
-        return rows

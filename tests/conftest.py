@@ -52,7 +52,7 @@ def _empty_page_cache(request):
 @pytest.fixture
 def demo(db):
     """The demo data set (Barnsley and Barnet), as `make run` loads it."""
-    from inspections.demo.loader import demo_load
+    from datasets.demo.loader import demo_load
 
     demo_load()
     from django.contrib.auth import get_user_model
@@ -171,7 +171,7 @@ def browser_session(browser, live_server, request):
 @pytest.fixture
 def signed_in(browser_session, demo):
     """Sign in as a demo user: `page = signed_in("lead")`."""
-    from inspections.demo.data import DEMO_PASSWORD
+    from datasets.demo.data import DEMO_PASSWORD
 
     def make(username: str, *, javascript: bool = True) -> BrowserSession:
         session = browser_session(javascript=javascript)

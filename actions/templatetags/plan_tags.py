@@ -2,8 +2,9 @@
 
 from django import template
 
-from accounts.selectors import authority_ids_for, can_edit_actions
+from accounts.selectors import can_edit_actions
 from actions.selectors import plan_deadlines_for
+from inspections.selectors import authority_ids_for
 
 register = template.Library()
 

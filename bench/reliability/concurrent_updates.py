@@ -239,7 +239,8 @@ def import_worker(database_url: str, barrier, queue) -> None:
     from django.core.exceptions import ValidationError
 
     from inspections.models import LocalAuthority
-    from inspections.services import DuplicateImport, FindingInput, InspectionInput, inspection_import
+    from inspections.services import DuplicateImport
+    from findings.services import FindingInput, InspectionInput, inspection_import
 
     data = InspectionInput(
         authority=LocalAuthority.objects.get(slug="wigan"), kind="focused_visit",

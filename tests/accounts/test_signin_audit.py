@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import SignInEvent, SignInEventKind
-from inspections.demo.data import DEMO_PASSWORD
+from datasets.demo.data import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -44,7 +44,7 @@ def test_focused_visit_page_shows_the_care_leaver_findings(signed_in):
 
 
 def test_sign_in_sign_out_and_public_pages_are_accessible(browser_session, demo):
-    from inspections.demo.data import DEMO_PASSWORD
+    from datasets.demo.data import DEMO_PASSWORD
 
     session = browser_session()
     page = session.page

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from findings.models import FindingKind
-from inspections.services import FindingInput, InspectionInput, JudgementInput
+from findings.services import FindingInput, InspectionInput, JudgementInput
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "importing" / "corpus"

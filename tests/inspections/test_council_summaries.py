@@ -8,7 +8,7 @@ import pytest
 
 from actions.models import Status
 from inspections.models import InspectionKind, LocalAuthority
-from inspections.selectors import council_summaries
+from dashboards.selectors import council_summaries
 from tests.factories import ActionFactory, FindingFactory, InspectionFactory, LocalAuthorityFactory
 
 pytestmark = pytest.mark.django_db

@@ -78,7 +78,7 @@ def test_every_kind_of_change_raises_the_council(councils, committed, write):
     writes = {
         "inspection": lambda: InspectionFactory(authority=changed),
         "judgement": lambda: JudgementFactory(inspection=InspectionFactory(authority=changed, kind=InspectionKind.FULL)),
-        "finding": lambda: FindingFactory(inspection=inspection, position=9),
+        "finding": lambda: FindingFactory(inspection=inspection, position=finding.position + 1),
         "action_create": lambda: action_create(finding=finding, title="Audit plans", due_date=dt.date(2027, 1, 4)),
         "finding_delete": lambda: finding.delete(),
         "plan_dates": lambda: ActionPlan.objects.create(inspection=inspection, draft_submitted_on=dt.date(2026, 1, 5)),

@@ -12,9 +12,10 @@ from django.db import connection
 
 from accounts.models import Membership
 from findings.models import Finding, FindingKind
-from inspections import services
+from findings.services import FindingInput, inspection_import
+from findings import services  # the letter import (inspection_import and what it calls)
 from inspections.models import Inspection, Judgement, LocalAuthority
-from inspections.services import DuplicateImport, FindingInput, NewAuthority, inspection_import
+from inspections.services import DuplicateImport, NewAuthority
 from tests.factories import FindingFactory, InspectionFactory, LocalAuthorityFactory, UserFactory
 from tests.inspections.import_support import focused_visit_input, private_storage, stored_files  # noqa: F401
 

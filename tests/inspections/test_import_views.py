@@ -11,7 +11,7 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from findings.models import Finding, FindingKind, Theme
-from inspections.forms import GovukDateField
+from findings.forms import GovukDateField
 from inspections.models import ImportDraft, Inspection, LocalAuthority
 from tests.factories import FindingFactory, InspectionFactory, UserFactory
 from tests.inspections.import_support import FOCUSED_VISITS, SEED_LETTER, private_storage, stored_files  # noqa: F401

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from inspections.generation import GENERATED_SOURCE, Counts, Generator
+from datasets.generation import GENERATED_SOURCE, Counts, Generator
 
 TODAY = date(2026, 11, 2)
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Lag
 from accounts.models import Membership
 from actions.models import DONE_STATUSES, Action, ActionUpdate, Status
 from findings.models import Finding
-from inspections.generation import Generator
+from datasets.generation import Generator
 from inspections.models import GRADED_KINDS, Inspection, Judgement, LocalAuthority
 
 from .conftest import TODAY

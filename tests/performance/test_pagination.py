@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from actions.selectors import HISTORY_PAGE_SIZE
 from dashboards.views import OVERVIEW_PAGE_SIZE
-from inspections.views import VISITS_PAGE_SIZE
+from dashboards.views import VISITS_PAGE_SIZE
 from tests.factories import ActionFactory, ActionUpdateFactory, InspectionFactory, LocalAuthorityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

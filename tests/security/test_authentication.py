@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import SignInEvent, SignInEventKind
 from actions.models import Action
-from inspections.demo.data import DEMO_PASSWORD
+from datasets.demo.data import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from accounts.models import Role
 from accounts.services import user_provision
-from inspections.demo.data import DEMO_PASSWORD
+from datasets.demo.data import DEMO_PASSWORD
 from actions.models import Action
 from findings.models import Finding
 from inspections.models import Inspection, LocalAuthority

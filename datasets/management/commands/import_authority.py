@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.portability import PortabilityError, authority_import
+from datasets.portability import PortabilityError, authority_import
 
 
 class Command(BaseCommand):

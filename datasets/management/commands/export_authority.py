@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.portability import authority_export_json
+from datasets.portability import authority_export_json
 from inspections.models import LocalAuthority
 
 

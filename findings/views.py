@@ -1,3 +1,5 @@
+"""The letter import (upload, preview, confirm, cancel) and the imported letter's download."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -9,50 +11,14 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.selectors import data_revisions_for, get_authority_for_user, is_admin
-from core.pagination import page_of
-from config.page_cache import page_key, render_with_cached_fragments
-from core.uploads import serve_private_file
-from inspections import selectors, services
-from inspections.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_reordered
-from inspections.importing import ImportRejected
+from accounts.selectors import is_admin
 from core.upload_handlers import SizeLimitUploadHandler
-
-VISITS_PAGE_SIZE = 20
-
-
-def authority_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    return render_with_cached_fragments(
-        request,
-        "inspections/authority_list.html",
-        key=page_key("authority_list", request=request, revisions=data_revisions_for(request.user), today=today),
-        context={},
-        fragments={"body": "inspections/_authority_list_body.html"},
-        build=lambda: {"authorities": selectors.authorities_with_summary_for(request.user, today)},
-    )
-
-
-def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    authority = get_authority_for_user(request.user, slug)
-    page = page_of(selectors.inspections_for_authority(authority), request.GET.get("page"), VISITS_PAGE_SIZE)
-    return render(
-        request,
-        "inspections/authority_detail.html",
-        {"authority": authority, "inspections": page.object_list, "page_obj": page},
-    )
-
-
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = selectors.get_inspection_for_user(request.user, pk)
-    context = {
-        "inspection": inspection,
-        "authority": inspection.authority,
-        "judgements": inspection.judgements.all(),
-        "findings": selectors.findings_with_actions_for(inspection),
-    }
-    return render(request, "inspections/inspection_detail.html", context)
-
+from core.uploads import serve_private_file
+from findings import selectors, services
+from findings.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_reordered
+from inspections import selectors as inspection_selectors
+from inspections import services as inspection_services
+from inspections.importing import ImportRejected
 
 # --- importing a publication (admins) ----------------------------------------------------------------
 
@@ -80,7 +46,7 @@ def _import_start(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         source, filename, field = form.source()
         try:
-            draft = services.import_draft_create(user=request.user, source=source, filename=filename)
+            draft = inspection_services.import_draft_create(user=request.user, source=source, filename=filename)
         except ImportRejected as rejected:
             form.add_error(field, rejected.message)
         else:
@@ -90,8 +56,8 @@ def _import_start(request: HttpRequest) -> HttpResponse:
 
 def _draft_or_restart(request: HttpRequest, token: str):
     try:
-        return selectors.get_import_draft_for_user(request.user, token)
-    except selectors.DraftNotFound:
+        return inspection_selectors.get_import_draft_for_user(request.user, token)
+    except inspection_selectors.DraftNotFound:
         messages.warning(
             request,
             "That import has expired or could not be found, so nothing was saved. Upload the document again.",
@@ -136,7 +102,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                         user=request.user,
                         new_authority=preview.new_authority if form.chosen_authority() is None else None,
                     )
-                except services.DuplicateImport as duplicate:
+                except inspection_services.DuplicateImport as duplicate:
                     duplicate_error = duplicate
                 except ValidationError as error:
                     form.add_error(None, error)
@@ -165,11 +131,9 @@ def _points_phrase(points) -> str:
 
 
 def _inspection_input(form: ImportPreviewForm, points) -> services.InspectionInput:
-    from inspections.services import FindingInput, InspectionInput, JudgementInput
-
     cleaned = form.cleaned_data
     kind = cleaned["kind"]
-    return InspectionInput(
+    return services.InspectionInput(
         authority=form.chosen_authority(),
         kind=kind,
         framework="JTAI" if kind == "jtai" else "ILACS",
@@ -179,9 +143,9 @@ def _inspection_input(form: ImportPreviewForm, points) -> services.InspectionInp
         inspectors=cleaned["inspectors"],
         focus_area=cleaned["focus_area"] if kind not in ("full_inspection", "short_inspection") else "",
         headline=cleaned["headline"].strip(),
-        judgements=[JudgementInput(area=area, grade=grade) for area, grade in cleaned["judgements"]],
+        judgements=[services.JudgementInput(area=area, grade=grade) for area, grade in cleaned["judgements"]],
         findings=[
-            FindingInput(
+            services.FindingInput(
                 text=point.cleaned_data["text"],
                 kind=point.cleaned_data["kind"],
                 theme=point.chosen_theme(),
@@ -197,14 +161,14 @@ def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
     _require_admin(request.user)
     draft = _draft_or_restart(request, token)
     if draft is not None:
-        services.import_draft_discard(draft=draft)
+        inspection_services.import_draft_discard(draft=draft)
         messages.info(request, "The import was cancelled and nothing was saved.")
     return redirect("inspections:import_start")
 
 
 def inspection_source(request: HttpRequest, pk: int) -> FileResponse:
     """The letter or report as imported, for members of its authority only (private storage, never static)."""
-    inspection = selectors.get_inspection_for_user(request.user, pk)
+    inspection = inspection_selectors.get_inspection_for_user(request.user, pk)
     if not inspection.source_document:
         raise Http404("No source document was kept for this inspection.")
     extension = ".pdf" if inspection.source_document.name.endswith(".pdf") else ".txt"

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from inspections.demo.data import DEMO_PASSWORD, DEMO_USERS
-from inspections.demo.loader import demo_load
+from datasets.demo.data import DEMO_PASSWORD, DEMO_USERS
+from datasets.demo.loader import demo_load
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inspections.generation import GENERATED_PASSWORD, Generator, timed
+from datasets.generation import GENERATED_PASSWORD, Generator, timed
 
 
 class Command(BaseCommand):

@@ -11,17 +11,12 @@ from django.utils import timezone
 from accounts.services import user_provision
 from actions.models import Status
 from actions.services import action_create, action_update
+from datasets.demo import data
 from findings.models import Theme
 from findings.services import themes_load_defaults
-from inspections.demo import data
+from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_create
 from inspections.models import Inspection, LocalAuthority
-from inspections.services import (
-    FindingInput,
-    InspectionInput,
-    JudgementInput,
-    authorities_load_reference,
-    inspection_create,
-)
+from inspections.services import authorities_load_reference
 
 # The path a status takes, so the demo history reads like real weekly updates.
 STATUS_PATH = {

@@ -21,14 +21,8 @@ from findings.services import theme_suggest
 from inspections.importing import ImportRejected, import_upload
 from inspections.models import LocalAuthority
 from inspections.selectors import authority_matching
-from inspections.services import (
-    DuplicateImport,
-    FindingInput,
-    InspectionInput,
-    JudgementInput,
-    NewAuthority,
-    inspection_import,
-)
+from inspections.services import DuplicateImport, NewAuthority
+from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_import
 
 MAX_BYTES = 40 * 1024 * 1024
 

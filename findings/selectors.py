@@ -1,0 +1,114 @@
+"""Reads for the letter import's preview: earlier findings a new one may repeat, themes suggested."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+from findings.forms import NEW_AUTHORITY
+from findings.models import Finding, FindingKind, Theme
+from findings.services import theme_suggest
+from inspections.models import LocalAuthority
+from inspections.selectors import authority_ids_for, authority_matching, import_authorities_for
+from inspections.services import NewAuthority, inspection_find_duplicate
+
+
+def earlier_findings_for(authority: LocalAuthority | None, *, before=None) -> list[Finding]:
+    """Findings of this authority's publications before a date (all of them without one), newest first."""
+    if authority is None or not authority.pk:
+        return []
+    findings = Finding.objects.filter(inspection__authority=authority).select_related("inspection")
+    if before:
+        findings = findings.filter(inspection__visit_start__lt=before)
+    return list(findings.order_by("-inspection__visit_start", "kind", "position"))
+
+
+class ImportPreview:
+    """Everything the preview page shows about a draft besides the forms, read once per request."""
+
+    def __init__(self, user, draft):
+        parsed = draft.parsed
+        self.draft = draft
+        self.parsed = parsed
+        self.authorities = import_authorities_for(user)
+        self.themes = list(Theme.objects.order_by("position", "name"))
+        named = parsed.get("local_authority")
+        self.letter_authority = authority_matching(name=named, urn=parsed.get("authority_urn"))
+        self.new_authority = None
+        self.not_yours = None
+        own = {a.pk for a in self.authorities}
+        if self.letter_authority is None and named and parsed.get("authority_urn"):
+            self.new_authority = NewAuthority(name=named, ofsted_urn=parsed["authority_urn"])
+        elif self.letter_authority is not None and self.letter_authority.pk not in own:
+            self.not_yours = self.letter_authority
+        self.suggested_authority = self.letter_authority if self.letter_authority and not self.not_yours else None
+
+        def iso(name):
+            value = parsed.get(name)
+            try:
+                return date.fromisoformat(value) if value else None
+            except ValueError:
+                return None
+
+        self.visit_start, self.visit_end, self.published_on = iso("visit_start"), iso("visit_end"), iso("published_on")
+        self._user = user
+        self._find_duplicate = inspection_find_duplicate
+        self.warnings = list(parsed.get("warnings") or [])
+        if not parsed.get("improvements") and not parsed.get("priority_actions"):
+            self.warnings.append(
+                "No improvement points or priority actions were found: add them below if the publication has them."
+            )
+        self._theme_suggest = theme_suggest
+
+    @cached_property
+    def _duplicate(self):
+        # Read only when the page shows it: a successful confirm never needs it (the service checks again).
+        return self._find_duplicate(
+            sha256=self.draft.source_sha256,
+            authority=self.letter_authority,
+            kind=self.parsed.get("kind"),
+            visit_start=self.visit_start,
+            visit_end=self.visit_end,
+        ) or (None, False)
+
+    @property
+    def duplicate(self):
+        return self._duplicate[0]
+
+    @property
+    def duplicate_is_same_document(self) -> bool:
+        return self._duplicate[1]
+
+    @property
+    def duplicate_visible(self) -> bool:
+        return bool(self.duplicate and self.duplicate.authority_id in authority_ids_for(self._user))
+
+    def earlier_findings(self, authority) -> list[Finding]:
+        return earlier_findings_for(authority, before=self.visit_start)
+
+    def initial(self) -> dict:
+        parsed = self.parsed
+        initial = {
+            "authority": self.suggested_authority.slug if self.suggested_authority else "",
+            "kind": parsed.get("kind") or "",
+            "focus_area": parsed.get("focus_area") or "",
+            "visit_start": self.visit_start,
+            "visit_end": self.visit_end,
+            "published_on": self.published_on,
+            "inspectors": "\n".join(parsed.get("inspectors") or []),
+            "headline": parsed.get("headline") or "",
+        }
+        if self.new_authority is not None:
+            initial["authority"] = NEW_AUTHORITY
+        for judgement in parsed.get("judgements") or []:
+            initial[f"grade_{judgement['area']}"] = judgement["grade"]
+        return initial
+
+    def points_initial(self) -> list[dict]:
+        points = [(FindingKind.PRIORITY_ACTION, text) for text in self.parsed.get("priority_actions") or []]
+        points += [(FindingKind.IMPROVEMENT, text) for text in self.parsed.get("improvements") or []]
+        rows = []
+        for position, (kind, text) in enumerate(points, start=1):
+            theme = self._theme_suggest(text, self.themes)
+            rows.append({"text": text, "kind": kind, "theme": str(theme.pk) if theme else "", "ORDER": position})
+        return rows
