@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from findings.models import Finding, Theme
+from inspections.services import authority_data_changed
 
 # The starting list: short enough to choose from at a glance, broad enough for any ILACS letter.
 DEFAULT_THEMES: list[tuple[str, list[str]]] = [
@@ -39,6 +40,8 @@ def themes_load_defaults() -> int:
             defaults={"name": name, "keywords": "\n".join(keywords), "position": position},
         )
         created += was_created
+    if created:
+        authority_data_changed(everywhere=True)  # theme names are on every council's pages
     return created
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -14,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from accounts.selectors import authorities_for, authority_ids_for
 from actions.models import Action, Status
 from actions.selectors import progress_counts
-from config.page_cache import PAGE_CACHE
+from core.datacache import cached_many, data_key
 from findings.models import Finding
 from inspections.models import GRADED_KINDS, Inspection, Judgement, LocalAuthority
 
@@ -40,21 +39,13 @@ class CouncilSummary:
 def council_summaries(authorities, today: date) -> dict[int, CouncilSummary]:
     """Figures of each council (every action counted, as any member sees them; not for partners).
 
-    Kept in the page cache under the council's data revision and the date: after a change only that
+    Kept in the data cache under the council's data revision and the date: after a change only that
     council is counted again, so the overview of every council in England costs the councils that
     changed, not all their actions. The misses are counted together: at most three queries, whatever
     the number of councils.
     """
-    cache = caches[PAGE_CACHE]
-    keys = {a.pk: f"council-summary:{a.pk}:{a.data_revision}:{today.isoformat()}" for a in authorities}
-    found = cache.get_many(list(keys.values()))
-    summaries = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in keys if pk not in summaries]
-    if missing:
-        counted = _count_councils(missing, today)
-        cache.set_many({keys[pk]: counted[pk] for pk in missing})
-        summaries.update(counted)
-    return summaries
+    keys = {a.pk: data_key("council-summary", a.pk, a.data_revision, today.isoformat()) for a in authorities}
+    return cached_many(keys, lambda missing: _count_councils(missing, today))
 
 
 def _count_councils(ids: list[int], today: date) -> dict[int, CouncilSummary]:

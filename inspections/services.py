@@ -49,6 +49,7 @@ def authority_data_changed(
         ("inspections__findings__pk__in", finding_ids),
         ("inspections__findings__actions__pk__in", action_ids),
         ("memberships__user_id__in", user_ids),
+        ("inspections__findings__actions__owner_id__in", user_ids),  # a person's name on their actions
     ):
         ids = [i for i in ids if i is not None]
         if ids:
@@ -89,6 +90,7 @@ def authorities_load_reference(*, path: Path = REFERENCE_CSV) -> tuple[int, int]
                 for name in changed:
                     setattr(authority, name, values[name])
                 authority.save(update_fields=changed)
+                authority_data_changed(authority_ids=[authority.pk])
                 updated += 1
     return created, updated
 
@@ -143,6 +145,7 @@ def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
     )
     inspection.full_clean(exclude=["source_document"])
     inspection.save()
+    authority_data_changed(authority_ids=[inspection.authority_id])
     for judgement in data.judgements:
         Judgement.objects.create(inspection=inspection, area=judgement.area, grade=judgement.grade)
     positions: dict[str, int] = {}

@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.selectors import data_revisions_for, get_authority_for_user, is_admin
+from accounts.selectors import get_authority_for_user, is_admin
 from actions.pagination import page_of
-from config.page_cache import page_key, render_with_cached_fragments
 from config.uploads import serve_private_file
 from inspections import selectors, services
 from inspections.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_reordered
@@ -22,15 +21,8 @@ VISITS_PAGE_SIZE = 20
 
 
 def authority_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    return render_with_cached_fragments(
-        request,
-        "inspections/authority_list.html",
-        key=page_key("authority_list", request=request, revisions=data_revisions_for(request.user), today=today),
-        context={},
-        fragments={"body": "inspections/_authority_list_body.html"},
-        build=lambda: {"authorities": selectors.authorities_with_summary_for(request.user, today)},
-    )
+    authorities = selectors.authorities_with_summary_for(request.user, timezone.localdate())
+    return render(request, "inspections/authority_list.html", {"authorities": authorities})
 
 
 def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -20,6 +20,7 @@ from inspections.services import (
     InspectionInput,
     JudgementInput,
     authorities_load_reference,
+    authority_data_changed,
     inspection_create,
 )
 
@@ -159,4 +160,5 @@ def demo_load(*, today=None) -> dict[str, int]:
         if created:
             counts["inspections"] += 1
             counts["actions"] += _load_actions(inspection, plan, users, today)
+    authority_data_changed(authority_ids=[a.pk for a in authorities.values()])
     return counts
