@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import Membership, Role
+from accounts.signals import people_changed
 
 
 def roles_ensure() -> dict[str, Group]:
@@ -36,4 +37,5 @@ def user_provision(
     user.groups.set([group])
     for authority in authorities:
         Membership.objects.get_or_create(user=user, authority=authority)
+    people_changed.send(sender=user_provision, user_ids=[user.pk])
     return user

@@ -5,11 +5,16 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from accounts.models import SignInEvent, SignInEventKind
 
 logger = logging.getLogger(__name__)
+
+# Sent by accounts.services itself when it changes people (a name, a role, memberships), with
+# `user_ids`: the councils' cached figures show people's names, and the app that keeps them sits above
+# accounts, which cannot call it (inspections connects this to authority_data_changed).
+people_changed = Signal()
 
 
 def _client(request) -> tuple[str | None, str]:

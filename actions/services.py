@@ -20,6 +20,7 @@ from actions.selectors import actions_for
 from findings.models import Finding
 from inspections.models import Inspection
 from inspections.selectors import authority_ids_for
+from inspections.services import authority_data_changed
 
 # Fields whose changes are recorded in history, in the order a timeline lists them.
 TRACKED_FIELDS = (
@@ -73,6 +74,8 @@ def _as_history_value(value: Any) -> Any:
 
 
 def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, at: datetime | None = None) -> ActionUpdate:
+    # Every change to an action writes its history here: its council's cached figures are renewed here too.
+    authority_data_changed(action_ids=[action.pk])
     return ActionUpdate.objects.create(
         action=action,
         author=user if user is not None and getattr(user, "is_authenticated", False) else None,
@@ -371,6 +374,8 @@ def action_record_progress(
         evidence_add_file(action=result.action, user=user, upload=upload, content_type=content_type, update=result.update)
     for link in evidence_links:
         Evidence.objects.create(action=result.action, link=link, uploaded_by=user, update=result.update)
+    if evidence_links:
+        authority_data_changed(action_ids=[result.action.pk])
     return result
 
 
@@ -385,6 +390,7 @@ def evidence_add_file(*, action: Action, user, upload, content_type: str, update
         uploaded_by=user,
     )
     evidence.file.save(upload.name, upload, save=False)
+    authority_data_changed(action_ids=[action.pk])
     try:
         evidence.save()
     except Exception:
@@ -486,6 +492,7 @@ def action_plan_record(
     if errors:
         raise ValidationError(errors)
     Inspection.objects.filter(pk=inspection.pk).update(plan_submitted_on=plan_submitted_on)
+    authority_data_changed(inspection_ids=[inspection.pk])
     inspection.plan_submitted_on = plan_submitted_on
     plan, _ = ActionPlan.objects.update_or_create(
         inspection=inspection, defaults={"draft_submitted_on": draft_submitted_on, "updated_by": user}

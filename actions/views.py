@@ -25,10 +25,8 @@ from actions.models import Status
 from actions.models import Evidence
 from actions.permissions import action_permissions
 from actions.services import StaleActionError
-from config.page_cache import page_key, render_with_cached_fragments
 from core.pagination import page_of
 from core.uploads import serve_private_file
-from inspections.selectors import data_revisions_for, get_inspection_for_user
 from inspections.selectors import get_inspection_for_user
 
 
@@ -68,16 +66,9 @@ def _action_list(request: HttpRequest, *, mine: bool) -> HttpResponse:
     if export_format in EXPORT_FORMATS and filterset.is_valid():
         actions, _ = selectors.sort_actions(filterset.qs, request.GET.get("sort"), default=_default_sort(mine))
         return _export(request, actions, filterset, mine=mine, export_format=export_format)
-    today = timezone.localdate()
-    return render_with_cached_fragments(
-        request,
-        "actions/action_list.html",
-        key=page_key("my_actions" if mine else "action_list", request=request,
-                     revisions=data_revisions_for(user), today=today),
-        context={"mine": mine, "nav_section": "my_actions" if mine else "all_actions"},
-        fragments={"title": "actions/_action_list_title.html", "body": "actions/_action_list_body.html"},
-        build=lambda: _action_list_page(request, filterset, mine=mine),
-    )
+    context = {"mine": mine, "nav_section": "my_actions" if mine else "all_actions"}
+    context.update(_action_list_page(request, filterset, mine=mine))
+    return render(request, "actions/action_list.html", context)
 
 
 def _default_sort(mine: bool) -> str:

@@ -113,24 +113,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast when PostgreSQL is unreachable, so pages answer 503 instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 
-# Rendered page parts (dashboards, comparisons, lists), keyed by the revisions of the councils they show
-# (config/page_cache.py): a change shows at once, the timeout only bounds how long an entry is kept.
-# Each worker keeps its own; PAGE_CACHE_SECONDS=0 turns it off.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "900"))
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "pages": {
-        "BACKEND": (
-            "django.core.cache.backends.locmem.LocMemCache"
-            if PAGE_CACHE_SECONDS > 0
-            else "django.core.cache.backends.dummy.DummyCache"
-        ),
-        "LOCATION": "pages",
-        "TIMEOUT": PAGE_CACHE_SECONDS or None,
-        # Bodies are 10-80 KB: at most about 40 MB a worker.
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "500"))},
-    },
-}
+# The data cache (core/datacache.py): council figures kept under each council's data revision, so a
+# change shows at once and the timeout only bounds how long an entry is kept. With REDIS_URL it is Redis,
+# shared by every app server (and a Redis that is down is a miss, logged, never an error page); without
+# it each process keeps its own in memory, so `make run` and the SQLite default need no Redis.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+DATA_CACHE_SECONDS = int(os.environ.get("DATA_CACHE_SECONDS", "3600"))
+# Two databases that share a Redis (development, benchmarks) never read each other's council figures.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", str(DATABASES["default"].get("NAME", "")).rsplit("/", 1)[-1])
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": DATA_CACHE_SECONDS,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # Fail fast and answer from the database when Redis is down.
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    # Logged at ERROR through the django_redis.cache logger when a cache call fails.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "data",
+            "TIMEOUT": DATA_CACHE_SECONDS,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A council's dashboard figures are 20-100 KB pickled: at most about 100 MB a process.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DATA_CACHE_ENTRIES", "2000"))},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.core.cache import caches
 from django.db.models import (
     Case,
     Count,
@@ -32,13 +31,14 @@ from django.db import connection
 from django.db.models import Window
 from django.db.models.functions import Coalesce, Lag, TruncMonth
 from django.urls import NoReverseMatch, reverse
+from django.http import Http404
 from django.utils import timezone
 
+from core.datacache import cached_data, cached_many, data_key
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Status
 from actions.selectors import actions_for, plan_deadlines_for, positions_on, progress_counts
-from config.page_cache import PAGE_CACHE
 from findings.models import Finding
-from inspections.selectors import authorities_for, latest_grades_by_authority
+from inspections.selectors import authorities_for, authority_ids_for, latest_grades_by_authority
 from inspections.models import (
     GRADE_RANK,
     GRADED_KINDS,
@@ -98,6 +98,14 @@ def dashboard_actions(user, authority: LocalAuthority, inspection: Inspection | 
     return actions
 
 
+def council_actions(authority: LocalAuthority, inspection: Inspection | None = None) -> QuerySet[Action]:
+    """Every action of one council (or one of its inspections): what any member of it sees."""
+    actions = Action.objects.filter(finding__inspection__authority=authority)
+    if inspection is not None:
+        actions = actions.filter(finding__inspection=inspection)
+    return actions
+
+
 def dashboard_findings(authority: LocalAuthority, inspection: Inspection | None = None) -> QuerySet[Finding]:
     findings = Finding.objects.filter(inspection__authority=authority)
     if inspection is not None:
@@ -118,6 +126,86 @@ def get_inspection_in(authority: LocalAuthority, pk) -> Inspection | None:
     except (TypeError, ValueError):
         return None
     return authority.inspections.filter(pk=pk).first()
+
+
+# --- cached figures of one council ----------------------------------------------------------------------
+#
+# A council's dashboard and comparison are the same for every member who may open them (partners never
+# open a council's pages), so their figures are kept in the data cache under the council's data revision:
+# the user decides only whether they may have them. A change raises the revision after its commit
+# (inspections.services.authority_data_changed, called by every write service), so the next reader builds
+# them afresh.
+
+
+def _check_member(user, authority: LocalAuthority) -> None:
+    if authority.pk not in authority_ids_for(user):
+        raise Http404("No such council.")
+
+
+def _plan_choice(choice) -> str:
+    """The dashboard's plan choice as a key part: "all", a number, or "" for the current plan."""
+    if choice == "all":
+        return "all"
+    try:
+        return str(int(choice))
+    except (TypeError, ValueError):
+        return ""
+
+
+def dashboard_figures_for(user, authority: LocalAuthority, choice, today: date) -> dict:
+    """Everything the dashboard shows for the current plan (or the chosen one, or "all") on a date."""
+    _check_member(user, authority)
+    key = data_key("dashboard", authority.pk, authority.data_revision, today.isoformat(), _plan_choice(choice))
+    return cached_data(key, lambda: _dashboard_figures(authority, choice, today))
+
+
+def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
+    plans = list(inspections_with_actions(authority))
+    # The current plan (the latest with actions) unless another, or all of them, is chosen.
+    inspection = None if choice == "all" else get_inspection_in(authority, choice) or (plans[0] if plans else None)
+    actions = council_actions(authority, inspection)
+    findings = dashboard_findings(authority, inspection)
+    link = {"authority": authority.pk, "inspection": inspection.pk if inspection else None}
+    themes = progress_by_theme(actions, today)
+    owners = progress_by_owner(actions, today)
+    return {
+        "inspection": inspection,
+        "plans": plans,
+        "headline": headline_for(actions, findings, link=link, today=today),
+        # By finding for one plan only: across ten years of plans it would be hundreds of rows.
+        "by_finding": progress_by_finding(findings, actions, today) if inspection else [],
+        "themes": [dict(t, url=action_list_url(**link, theme=t["id"])) for t in themes],
+        "owners": [dict(o, url=action_list_url(**link, owner=o["id"] or "null")) for o in owners],
+        "months": progress_over_time(actions, today),
+        "recent": list(recently_updated(actions)),
+        "recent_url": action_list_url(**link, sort="-updated"),
+        "overdue": overdue_actions(actions, today),
+        "overdue_url": action_list_url(**link, overdue=1),
+        "plan_dates": plan_dates_for(authority, today),
+    }
+
+
+def comparison_for(user, authority: LocalAuthority, limit: int | None) -> dict:
+    """The visit comparison: the latest `limit` visits (all of them when None) side by side."""
+    _check_member(user, authority)
+    key = data_key("compare", authority.pk, authority.data_revision, limit or "all")
+    return cached_data(key, lambda: _comparison(authority, limit))
+
+
+def _comparison(authority: LocalAuthority, limit: int | None) -> dict:
+    graded, grid = judgement_grid(authority, limit)
+    visits_with_findings, finding_rows, earlier_positions = findings_across_visits(authority, limit)
+    visits = visits_for(authority, limit)
+    return {
+        "visits": visits,
+        "visit_count": len(visits) if limit is None else authority.inspections.count(),
+        "graded": graded,
+        "grid": grid,
+        "finding_visits": visits_with_findings,
+        "finding_rows": finding_rows,
+        "earlier_positions": earlier_positions,
+        "since": since_last_visit(authority, grid, graded, visits_with_findings, finding_rows),
+    }
 
 
 # --- headline figures ------------------------------------------------------------------------------------
@@ -529,7 +617,7 @@ class EarlierPosition:
 
 
 def findings_across_visits(
-    user, authority: LocalAuthority, limit: int | None = None
+    authority: LocalAuthority, limit: int | None = None
 ) -> tuple[list[Inspection], list[dict], dict[int, EarlierPosition]]:
     """Each visit's findings side by side, grouped by theme, with the repeats and their earlier actions.
 
@@ -566,9 +654,8 @@ def findings_across_visits(
         .values("status")[:1]
     )
     earlier = (
-        actions_for(user)
+        council_actions(authority)
         .filter(
-            finding__inspection__authority=authority,
             finding__repeated_by__inspection__in=[visit.pk for visit in visits],
         )
         .annotate(later_id=F("finding__repeated_by__id"), status_then=status_then)
@@ -866,21 +953,13 @@ class CouncilSummary:
 def council_summaries(authorities, today: date) -> dict[int, CouncilSummary]:
     """Figures of each council (every action counted, as any member sees them; not for partners).
 
-    Kept in the page cache under the council's data revision and the date: after a change only that
+    Kept in the data cache under the council's data revision and the date: after a change only that
     council is counted again, so the overview of every council in England costs the councils that
     changed, not all their actions. The misses are counted together: at most three queries, whatever
     the number of councils.
     """
-    cache = caches[PAGE_CACHE]
-    keys = {a.pk: f"council-summary:{a.pk}:{a.data_revision}:{today.isoformat()}" for a in authorities}
-    found = cache.get_many(list(keys.values()))
-    summaries = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in keys if pk not in summaries]
-    if missing:
-        counted = _count_councils(missing, today)
-        cache.set_many({keys[pk]: counted[pk] for pk in missing})
-        summaries.update(counted)
-    return summaries
+    keys = {a.pk: data_key("council-summary", a.pk, a.data_revision, today.isoformat()) for a in authorities}
+    return cached_many(keys, lambda missing: _count_councils(missing, today))
 
 
 def _count_councils(ids: list[int], today: date) -> dict[int, CouncilSummary]:

@@ -30,6 +30,7 @@ from accounts.models import Membership
 from actions.models import Action, ActionPlan, ActionUpdate, Evidence
 from findings.models import Finding, Theme
 from inspections.models import Inspection, Judgement, LocalAuthority
+from inspections.services import authority_data_changed
 
 FORMAT = "inspection-findings-tracker/authority-export"
 VERSION = 1
@@ -137,6 +138,7 @@ def authority_import(*, data: dict[str, Any]) -> dict[str, int]:
         for item in serializers.deserialize("python", payload, handle_forward_references=True):
             item.save()
         counts[name] = len(rows)
+    authority_data_changed(authority_ids=[authority["pk"]])
     models = [model for _, model, _ in SECTIONS]
     with connection.cursor() as cursor:  # explicit ids were inserted: move the id sequences past them
         for statement in connection.ops.sequence_reset_sql(no_style(), models):

@@ -21,6 +21,7 @@ from inspections.services import (
     NewAuthority,
     _authority_create,
     _check_may_import,
+    authority_data_changed,
     import_draft_discard,
     import_draft_source,
     inspection_find_duplicate,
@@ -55,6 +56,8 @@ def themes_load_defaults() -> int:
             defaults={"name": name, "keywords": "\n".join(keywords), "position": position},
         )
         created += was_created
+    if created:
+        authority_data_changed(everywhere=True)  # theme names are on every council's pages
     return created
 
 
@@ -216,6 +219,7 @@ def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
     )
     inspection.full_clean(exclude=["source_document"])
     inspection.save()
+    authority_data_changed(authority_ids=[inspection.authority_id])
     for judgement in data.judgements:
         Judgement.objects.create(inspection=inspection, area=judgement.area, grade=judgement.grade)
     positions: dict[str, int] = {}

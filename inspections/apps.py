@@ -1,11 +1,17 @@
 from django.apps import AppConfig
 
 
+def _people_changed(sender, *, user_ids, **kwargs) -> None:
+    from inspections.services import authority_data_changed
+
+    authority_data_changed(user_ids=user_ids)
+
+
 class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = "Inspections"
 
     def ready(self) -> None:
-        from inspections import signals
+        from accounts.signals import people_changed
 
-        signals.connect()
+        people_changed.connect(_people_changed, dispatch_uid="inspections-people-changed")

@@ -31,18 +31,6 @@ def authorities_for(user: AnonymousUser | object) -> QuerySet[LocalAuthority]:
     return LocalAuthority.objects.filter(memberships__user=user)
 
 
-def data_revisions_for(user) -> list[tuple[int, int]]:
-    """(id, data revision) of every council whose data this user's pages can show: part of the key of
-    their cached pages (config/page_cache.py), so any change to one of them is seen at once."""
-    if is_partner(user):
-        councils = LocalAuthority.objects.filter(
-            Q(memberships__user=user) | Q(inspections__findings__actions__owner=user)
-        ).distinct()
-    else:
-        councils = authorities_for(user)
-    return list(councils.order_by().values_list("pk", "data_revision"))
-
-
 def authority_ids_for(user) -> list[int]:
     cached = getattr(user, "_tracker_authority_ids", None)
     if cached is None:

@@ -53,6 +53,7 @@ def authority_data_changed(
         ("inspections__findings__pk__in", finding_ids),
         ("inspections__findings__actions__pk__in", action_ids),
         ("memberships__user_id__in", user_ids),
+        ("inspections__findings__actions__owner_id__in", user_ids),  # a person's name on their actions
     ):
         ids = [i for i in ids if i is not None]
         if ids:
@@ -93,6 +94,7 @@ def authorities_load_reference(*, path: Path = REFERENCE_CSV) -> tuple[int, int]
                 for name in changed:
                     setattr(authority, name, values[name])
                 authority.save(update_fields=changed)
+                authority_data_changed(authority_ids=[authority.pk])
                 updated += 1
     return created, updated
 

@@ -16,5 +16,14 @@ case "$DATABASE_URL" in
     fi
     ;;
 esac
+# The data cache tests run against Redis too (tests/config/test_fresh_data.py, database 2 unless
+# TEST_REDIS_URL says otherwise): start it if it is not answering, installing it only if missing.
+if ! redis-cli ping >/dev/null 2>&1; then
+  echo "==> starting Redis"
+  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+  command -v redis-server >/dev/null 2>&1 || { as_root apt-get update -qq && as_root apt-get install -y -qq redis-server; }
+  redis-server --daemonize yes >/dev/null
+  for _ in $(seq 1 30); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.2; done
+fi
 echo "==> running the suite against ${DATABASE_URL%%@*}@..."
 exec .venv/bin/python -m pytest "$@"

@@ -39,14 +39,15 @@ def _fast_passwords(request):
 
 
 @pytest.fixture(autouse=True)
-def _empty_page_cache(request):
-    # Each test's database starts again from the same ids and revisions, so a page cached by one test
-    # would be found by the next: every test starts with none.
+def _empty_data_cache(request):
+    # Each test's database starts again from the same ids and data revisions, so council figures kept by
+    # one test would be found by the next (a real database never reuses a revision): every test starts
+    # with none.
     if not request.config.pluginmanager.hasplugin("django"):
         return
     from django.core.cache import caches
 
-    caches["pages"].clear()
+    caches["default"].clear()
 
 
 @pytest.fixture

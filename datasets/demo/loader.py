@@ -16,7 +16,7 @@ from findings.models import Theme
 from findings.services import themes_load_defaults
 from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_create
 from inspections.models import Inspection, LocalAuthority
-from inspections.services import authorities_load_reference
+from inspections.services import authorities_load_reference, authority_data_changed
 
 # The path a status takes, so the demo history reads like real weekly updates.
 STATUS_PATH = {
@@ -154,4 +154,5 @@ def demo_load(*, today=None) -> dict[str, int]:
         if created:
             counts["inspections"] += 1
             counts["actions"] += _load_actions(inspection, plan, users, today)
+    authority_data_changed(authority_ids=[a.pk for a in authorities.values()])
     return counts

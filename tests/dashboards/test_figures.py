@@ -173,7 +173,7 @@ def test_headline_links_carry_the_action_list_filters():
 
 
 def _page_queries(client, url) -> int:
-    caches["pages"].clear()  # the page as built, not as kept by the page cache
+    caches["default"].clear()  # the page as built, not from the data cache
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
@@ -208,6 +208,6 @@ def test_query_count_does_not_grow_with_the_data(client, django_assert_num_queri
     _add_repeats(large, 12)
     for extra in range(3):
         Membership.objects.get_or_create(user=small.user, authority=build_plan(5, seed=10 + extra).authority)
-    caches["pages"].clear()
+    caches["default"].clear()
     with django_assert_num_queries(small_count):
         assert client.get(url(large)).status_code == 200

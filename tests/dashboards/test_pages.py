@@ -216,7 +216,7 @@ def _repeat_setup():
 
 def test_findings_across_visits_show_where_the_earlier_actions_stood():
     authority, user, f = _repeat_setup()
-    visits, rows, positions = selectors.findings_across_visits(user, authority)
+    visits, rows, positions = selectors.findings_across_visits(authority)
     assert visits == [f["earlier"], f["later"]]
     assert positions[f["again_open"].pk].total == 2 and positions[f["again_open"].pk].open == 1
     assert positions[f["again_done"].pk].total == 1 and positions[f["again_done"].pk].open == 0

@@ -1,8 +1,9 @@
 """A council's data revision rises after every committed change to what its pages show, and only then.
 
-Cached pages are keyed by it (config/page_cache.py): a write path that forgot to raise it would leave
-people looking at an old dashboard. Each test commits its writes through the on-commit hooks as the
-running app does.
+The data cache keys each council's figures by it (core/datacache.py), and the write services raise it
+themselves (inspections.services.authority_data_changed): a service that forgot would leave people
+looking at an old dashboard. Each test commits its writes through the on-commit hooks as the running
+app does.
 """
 
 from __future__ import annotations
@@ -10,22 +11,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from accounts.models import Membership, Role
-from actions.models import ActionPlan, Status
-from actions.services import action_create, action_update
+from accounts.models import Role
+from accounts.services import user_provision
+from actions.services import action_create, action_plan_record, action_update, evidence_add_file
+from actions.models import Status
+from findings.models import Theme
+from findings.services import themes_load_defaults
 from inspections.models import InspectionKind, LocalAuthority
-from tests.factories import (
-    ActionFactory,
-    FindingFactory,
-    InspectionFactory,
-    JudgementFactory,
-    LocalAuthorityFactory,
-    ThemeFactory,
-    UserFactory,
-)
+from findings.services import InspectionInput, inspection_create
+from tests.factories import ActionFactory, FindingFactory, InspectionFactory, LocalAuthorityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,48 +63,46 @@ def test_an_action_update_raises_its_own_council_only(councils, committed):
     assert moved[0] >= 1 and moved[1] == 0
 
 
-@pytest.mark.parametrize(
-    "write",
-    ["inspection", "judgement", "finding", "action_create", "finding_delete", "plan_dates", "membership", "rename"],
-)
-def test_every_kind_of_change_raises_the_council(councils, committed, write):
+@pytest.mark.parametrize("write", ["inspection", "action_create", "plan_dates", "evidence", "rename"])
+def test_every_write_service_raises_the_council(councils, committed, settings, tmp_path, write):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
     changed, still = councils
-    inspection = InspectionFactory(authority=changed)
+    inspection = InspectionFactory(authority=changed, visit_start=dt.date(2025, 1, 6), visit_end=dt.date(2025, 1, 10),
+                                   published_on=dt.date(2025, 2, 3))
     finding = FindingFactory(inspection=inspection)
-    member = UserFactory(authorities=[changed])
+    action = ActionFactory(finding=finding)
+    lead = UserFactory(role=Role.IMPROVEMENT_LEAD, authorities=[changed])
     writes = {
-        "inspection": lambda: InspectionFactory(authority=changed),
-        "judgement": lambda: JudgementFactory(inspection=InspectionFactory(authority=changed, kind=InspectionKind.FULL)),
-        "finding": lambda: FindingFactory(inspection=inspection, position=finding.position + 1),
+        "inspection": lambda: inspection_create(data=InspectionInput(
+            authority=changed, kind=InspectionKind.FOCUSED, visit_start=dt.date(2026, 3, 2),
+            visit_end=dt.date(2026, 3, 3))),
         "action_create": lambda: action_create(finding=finding, title="Audit plans", due_date=dt.date(2027, 1, 4)),
-        "finding_delete": lambda: finding.delete(),
-        "plan_dates": lambda: ActionPlan.objects.create(inspection=inspection, draft_submitted_on=dt.date(2026, 1, 5)),
-        "membership": lambda: Membership.objects.create(user=UserFactory(), authority=changed),
-        "rename": lambda: (setattr(member, "first_name", "Renamed"), member.save()),
+        "plan_dates": lambda: action_plan_record(inspection=inspection, user=lead, plan_submitted_on=None,
+                                                 draft_submitted_on=dt.date(2025, 3, 3)),
+        "evidence": lambda: evidence_add_file(action=action, user=lead, content_type="application/pdf",
+                                              upload=SimpleUploadedFile("audit.pdf", b"%PDF-1.4 audit")),
+        "rename": lambda: user_provision(username=lead.username, password="x-long-password-1", role=Role.IMPROVEMENT_LEAD,
+                                         authorities=[changed], first_name="Renamed"),
     }
     moved = committed(writes[write], changed, still)
     assert moved[0] >= 1, f"{write} did not raise the council's revision"
     assert moved[1] == 0, f"{write} raised another council's revision"
 
 
-def test_a_role_change_raises_the_councils_of_that_person(councils, committed):
+def test_a_renamed_owner_raises_the_councils_of_their_actions(councils, committed):
     changed, still = councils
-    person = UserFactory(authorities=[changed])
-    group, _ = Group.objects.get_or_create(name=Role.SENIOR_LEADER)
-    assert committed(lambda: person.groups.add(group), changed, still) == [1, 0]
+    # A partner agency's person owns an action in a council they are no member of (e.g. after moving on).
+    person = UserFactory(username="owner-elsewhere", authorities=[])
+    ActionFactory(finding=FindingFactory(inspection=InspectionFactory(authority=changed)), owner=person)
+    moved = committed(lambda: user_provision(username=person.username, password="x-long-password-1",
+                                              role=Role.PARTNER, authorities=[], first_name="Renamed"), changed, still)
+    assert moved == [1, 0]
 
 
-def test_a_theme_rename_raises_every_council(councils, committed):
-    theme = ThemeFactory()
-    theme.name = "Renamed theme"
-    moved = committed(theme.save, *councils)
-    assert moved == [1, 1]
-
-
-def test_signing_in_changes_nothing(councils, committed):
-    person = UserFactory(authorities=[councils[0]])
-    person.last_login = dt.datetime(2026, 11, 25, 9, tzinfo=dt.timezone.utc)
-    assert committed(lambda: person.save(update_fields=["last_login"]), *councils) == [0, 0]
+def test_new_themes_raise_every_council(councils, committed):
+    Theme.objects.all().delete()
+    assert committed(themes_load_defaults, *councils) == [1, 1]
+    assert committed(themes_load_defaults, *councils) == [0, 0]  # nothing new: nothing moves
 
 
 def test_a_rolled_back_change_raises_nothing(councils, committed):
@@ -116,7 +111,7 @@ def test_a_rolled_back_change_raises_nothing(councils, committed):
 
     def write_then_fail():
         with pytest.raises(RuntimeError), transaction.atomic():
-            ActionFactory(finding=finding)
+            action_create(finding=finding, title="Never saved")
             raise RuntimeError("the save failed")
 
     assert committed(write_then_fail, changed) == [0]
@@ -128,6 +123,6 @@ def test_nothing_moves_before_the_commit(councils, django_capture_on_commit_call
     finding = FindingFactory(inspection=InspectionFactory(authority=changed))
     before = _revisions(changed)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        ActionFactory(finding=finding)
+        action_create(finding=finding, title="Audit plans")
         assert _revisions(changed) == before
     assert callbacks, "no revision raise was waiting for the commit"
