@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from accounts.selectors import authority_ids_for
 from inspections.models import Inspection, Judgement, LocalAuthority
@@ -34,6 +38,37 @@ FOREIGN_KEY_AUTHORITY_PATHS = {
     "actions.actionupdate": "action__finding__inspection__authority",
     "auth.user": "memberships__authority",
 }
+
+
+# How each model the admin's "view on site" can reach belongs to an authority (labels, not imports).
+VIEW_ON_SITE_AUTHORITY_PATHS = {
+    **FOREIGN_KEY_AUTHORITY_PATHS,
+    "inspections.judgement": "inspection__authority",
+    "actions.evidence": "action__finding__inspection__authority",
+    "actions.actionplan": "inspection__authority",
+    "accounts.membership": "authority",
+}
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" (/admin/r/<type>/<id>/), kept inside the admin's councils: Django's own
+    shortcut redirects to any row's page or link, another council's evidence link included. A row outside
+    the user's councils, or of a model that belongs to no council, is a 404 (a superuser sees all)."""
+    if not request.user.is_superuser:
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        path = VIEW_ON_SITE_AUTHORITY_PATHS.get(content_type.app_label + "." + content_type.model) if content_type else None
+        model = content_type.model_class() if content_type else None
+        if path is None or model is None:
+            raise Http404("There is no page to show for this.")
+        try:
+            in_scope = model._default_manager.filter(
+                pk=object_id, **{f"{path}__in": authority_ids_for(request.user)}
+            ).exists()
+        except (ValueError, ValidationError):
+            in_scope = False
+        if not in_scope:
+            raise Http404("There is no page to show for this.")
+    return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
 @admin.register(LocalAuthority)

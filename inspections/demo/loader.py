@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.services import user_provision
 from actions.models import Status
-from actions.services import action_create, action_update
+from actions.models import Action
+from actions.services import action_change, action_create, action_verify
 from findings.models import Theme
 from findings.services import themes_load_defaults
 from inspections.demo import data
@@ -71,12 +72,18 @@ def _load_inspection(spec: dict, themes: dict[str, Theme], earlier_findings: lis
 
 
 def _load_actions(inspection: Inspection, plan, users, today) -> int:
+    """Each demo action is written as a council would write it, through the same services as the pages:
+    created by the council's lead, moved on by its owner (or the lead, for an owner who may not change
+    status), completed with evidence, and closed only by a second person's verification (the admin)."""
+    from accounts.selectors import can_edit_actions
+
     findings = list(inspection.findings.order_by("position"))
     letter_day = inspection.published_on or inspection.visit_end
-    admin = users["admin"]
+    verifier = users["admin"]
     created = 0
     for finding_index, title, owner_name, due_in, status, rag, note in plan:
         owner = users[owner_name]
+        lead = users["lead"] if owner_name != "barnet-lead" else owner
         # Open actions are dated from today so the demo always has some overdue and some due soon.
         due = today + timedelta(days=due_in) if status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED) else letter_day + timedelta(days=due_in)
         started = letter_day + timedelta(days=14)
@@ -88,25 +95,36 @@ def _load_actions(inspection: Inspection, plan, users, today) -> int:
             due_date=due,
             # An action that never moved keeps the RAG it was planned with; the others get theirs as they move.
             rag=rag if status == Status.NOT_STARTED else "green",
-            user=users["lead"] if owner_name != "barnet-lead" else owner,
+            user=lead,
             at=_aware(started),
         )
         created += 1
         moment = started
         for step in STATUS_PATH[status]:
             moment = min(moment + timedelta(days=30), today - timedelta(days=1))
+            if step == Status.CLOSED:
+                action_verify(action=action, user=verifier, expected_version=action.version,
+                              note="Evidence reviewed and accepted.", at=_aware(moment))
+                action.refresh_from_db()
+                continue
             changes = {"status": step}
+            rag_reason = ""
             if step == status:
                 changes["rag"] = rag
-                if note:
-                    changes["progress_notes"] = note
-            author = admin if step == Status.CLOSED else owner
-            action_update(
+                suggested = Action(status=step, due_date=due).suggested_rag(moment)
+                if rag != suggested:
+                    rag_reason = "Agreed at the improvement board."
+            if step == Status.COMPLETE:
+                changes["evidence"] = note or "Audit of a sample of cases, reviewed at the improvement board."
+            author = owner if can_edit_actions(owner) else lead
+            action_change(
                 action=action,
                 user=author,
                 expected_version=action.version,
                 changes=changes,
-                note="Evidence reviewed and accepted." if step == Status.CLOSED else "",
+                note=note if step == status else "",
+                rag_reason=rag_reason,
+                today=moment,
                 at=_aware(moment),
             )
             action.refresh_from_db()

@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 
 from accounts.models import Role
 from actions.models import Status
-from actions.services import action_create
+from tests.factories import action_through_services
 from bench.htmlform import form_with_field
 from config.page_cache import _csrf_placeholder, page_key
 from tests.factories import FindingFactory, InspectionFactory, LocalAuthorityFactory, UserFactory
@@ -33,9 +33,9 @@ def council(transactional_db):
         "leader": UserFactory(username="c-leader", role=Role.SENIOR_LEADER, authorities=[authority]),
         "partner": UserFactory(username="c-partner", role=Role.PARTNER, authorities=[authority]),
     }
-    mine = action_create(finding=finding, title="Audit the pathway plans", owner=people["lead"],
+    mine = action_through_services(finding=finding, title="Audit the pathway plans", owner=people["lead"],
                          due_date=dt.date(2027, 3, 1))
-    theirs = action_create(finding=finding, title="Share health assessments", owner=people["partner"],
+    theirs = action_through_services(finding=finding, title="Share health assessments", owner=people["partner"],
                            due_date=dt.date(2027, 3, 1))
     return {"authority": authority, "people": people, "mine": mine, "theirs": theirs}
 

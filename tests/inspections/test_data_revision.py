@@ -15,7 +15,7 @@ from django.db import transaction
 
 from accounts.models import Membership, Role
 from actions.models import ActionPlan, Status
-from actions.services import action_create, action_update
+from actions.services import SYSTEM, action_change, action_create
 from inspections.models import InspectionKind, LocalAuthority
 from tests.factories import (
     ActionFactory,
@@ -59,7 +59,7 @@ def test_an_action_update_raises_its_own_council_only(councils, committed):
     ActionFactory(finding=FindingFactory(inspection=InspectionFactory(authority=still)))
 
     moved = committed(
-        lambda: action_update(action=action, user=lead, expected_version=action.version,
+        lambda: action_change(action=action, user=lead, expected_version=action.version,
                               changes={"status": Status.IN_PROGRESS}, note="Started."),
         changed, still,
     )
@@ -79,7 +79,7 @@ def test_every_kind_of_change_raises_the_council(councils, committed, write):
         "inspection": lambda: InspectionFactory(authority=changed),
         "judgement": lambda: JudgementFactory(inspection=InspectionFactory(authority=changed, kind=InspectionKind.FULL)),
         "finding": lambda: FindingFactory(inspection=inspection, position=9),
-        "action_create": lambda: action_create(finding=finding, title="Audit plans", due_date=dt.date(2027, 1, 4)),
+        "action_create": lambda: action_create(user=SYSTEM, finding=finding, title="Audit plans", due_date=dt.date(2027, 1, 4)),
         "finding_delete": lambda: finding.delete(),
         "plan_dates": lambda: ActionPlan.objects.create(inspection=inspection, draft_submitted_on=dt.date(2026, 1, 5)),
         "membership": lambda: Membership.objects.create(user=UserFactory(), authority=changed),
