@@ -13,6 +13,30 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 
+class _SystemActor:
+    """The tracker itself writing (the demo loader, the data generator, the command line): no person and no
+    council scope. Services let it past the checks of who may do something, never past the rules about
+    values (no action starts complete or closed, evidence before complete, reasons for a due date or a
+    RAG override), and it can never verify an action: closing is always a second *person's* check.
+
+    A service never treats a missing user (None) as the system: it has to be named.
+    """
+
+    pk = None
+    is_authenticated = False
+    is_superuser = False
+    is_staff = False
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def get_username(self) -> str:
+        return "system"
+
+
+SYSTEM = _SystemActor()
+
+
 class ModelPermissionPolicy:
     """Subclasses set `model` and implement `instances_user_has_permission_for`.
 

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.permissions import SYSTEM
 from actions.models import Action, ActionUpdate, Evidence, Rag, Status
 from actions.permissions import LEAD_FIELDS, ActionPermissions, action_policy
 from findings.models import Finding
@@ -94,26 +95,9 @@ def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, a
 # --- who is writing --------------------------------------------------------------------------------
 
 
-class _SystemActor:
-    """The tracker itself writing (the demo loader, the data generator): no person and no council scope.
-
-    It passes the scope and role checks, but every rule about values still holds (no action starts
-    complete or closed, evidence before complete, reasons for a due date or a RAG override), and it can
-    never verify: closing is always a second *person's* check.
-    """
-
-    pk = None
-    is_authenticated = False
-    is_superuser = False
-
-    def __repr__(self) -> str:
-        return "SYSTEM"
-
-
-SYSTEM = _SystemActor()
-
-
 def _is_system(user) -> bool:
+    # SYSTEM (accounts.permissions): the demo loader and data generator. It passes the scope and role
+    # checks, but every rule about values still holds, and it can never verify.
     return user is SYSTEM
 
 

@@ -20,7 +20,8 @@ from actions import exports, plan_import, selectors, services, tables
 from actions.filters import ActionFilter
 from actions.forms import BulkChangeForm, ColumnMappingForm, PlanUploadForm
 from actions.models import Action, Status
-from inspections.selectors import get_inspection_for_user
+from findings.permissions import finding_policy
+from inspections.permissions import inspection_policy
 from actions.forms import ActionAddForm, ActionProgressForm, PlanSubmissionForm, VerifyForm
 from actions.history import timeline_for
 from actions.pagination import page_of
@@ -36,6 +37,16 @@ def _get_action_for_user(request: HttpRequest, pk: int) -> Action:
     return action_policy.get_for_user(
         request.user, pk, select_related=("owner", "finding__theme", "finding__inspection__authority")
     )
+
+
+def _get_finding_for_user(request: HttpRequest, pk: int):
+    """The finding if its council is one of the user's, else 404."""
+    return finding_policy.get_for_user(request.user, pk, select_related=("inspection__authority", "theme"))
+
+
+def _get_inspection_for_user(request: HttpRequest, pk: int):
+    """The inspection if its council is one of the user's, else 404."""
+    return inspection_policy.get_for_user(request.user, pk, select_related=("authority",))
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -342,7 +353,7 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileRe
 
 
 def action_add(request: HttpRequest, finding_pk: int) -> HttpResponse:
-    finding = selectors.get_finding_for_user(request.user, finding_pk)
+    finding = _get_finding_for_user(request, finding_pk)
     inspection = finding.inspection
     if not action_policy.user_may_add_to_finding(request.user, finding):
         # No form for someone who could not save it (the service refuses their POST in any case).
@@ -368,9 +379,7 @@ def action_add(request: HttpRequest, finding_pk: int) -> HttpResponse:
 
 def plan_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record when the action plan (and its draft) went to Ofsted."""
-    from inspections.selectors import get_inspection_for_user
-
-    inspection = get_inspection_for_user(request.user, pk)
+    inspection = _get_inspection_for_user(request, pk)
     if not can_edit_actions(request.user):
         raise PermissionDenied("Only improvement leads and admins can record the plan's submission.")
     deadlines = selectors.plan_deadlines_for(inspection)
@@ -476,7 +485,7 @@ def plan_import_upload(request: HttpRequest) -> HttpResponse:
 def plan_import_columns(request: HttpRequest, token: str) -> HttpResponse:
     _require_editor(request.user)
     state = _import_state(request, token)
-    inspection = get_inspection_for_user(request.user, state["inspection"])
+    inspection = _get_inspection_for_user(request, state["inspection"])
     sheet = _import_sheet(state)
     samples = [
         next((str(row[index]) for _, row in sheet.rows if row[index] not in (None, "")), "")[:60]
@@ -504,7 +513,7 @@ def plan_import_check(request: HttpRequest, token: str) -> HttpResponse:
     state = _import_state(request, token)
     if not state.get("mapping"):
         return redirect("actions:plan_import_columns", token=token)
-    inspection = get_inspection_for_user(request.user, state["inspection"])
+    inspection = _get_inspection_for_user(request, state["inspection"])
     rows = plan_import.check_rows(_import_sheet(state), state["mapping"], inspection)
     problems = [row for row in rows if row.errors]
     if request.method == "POST" and not problems:

@@ -1,4 +1,7 @@
-"""Writes for findings and themes."""
+"""Writes for findings and themes. A finding is created by its inspection's import
+(inspections.services.inspection_import); after that it changes only through finding_update (wording,
+kind, theme) and finding_link_repeat (which earlier finding it raises again), each checked against the
+finding policy (findings.permissions)."""
 
 from __future__ import annotations
 
@@ -6,9 +9,11 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from accounts.permissions import SYSTEM
 from findings.models import Finding, Theme
 
 # The starting list: short enough to choose from at a glance, broad enough for any ILACS letter.
@@ -144,3 +149,56 @@ def finding_repeat_suggestions(
     scored = [s for s in scored if s.score >= threshold]
     scored.sort(key=lambda s: (-s.score, s.finding.pk or 0))
     return scored[:limit]
+
+
+# --- changing a finding after import -----------------------------------------------------------------
+
+FINDING_EDITABLE_FIELDS = ("text", "theme")
+
+
+def _require_may_change(user, finding: Finding) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from findings.permissions import finding_policy
+
+    if user is None:
+        raise PermissionDenied("Sign in to change findings.")
+    if user is not SYSTEM and not finding_policy.user_has_permission_for_instance(user, "change", finding):
+        raise PermissionDenied("Only admins of this council can change its findings.")
+
+
+@transaction.atomic
+def finding_update(*, finding: Finding, user, changes: dict) -> Finding:
+    """An admin of the council corrects a finding's wording or theme (its place in the letter is fixed)."""
+    unknown = set(changes) - set(FINDING_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an editable field of a finding: {', '.join(sorted(unknown))}")
+    _require_may_change(user, finding)
+    current = Finding.objects.select_for_update(of=("self",)).get(pk=finding.pk)
+    if "text" in changes and not str(changes["text"] or "").strip():
+        raise ValidationError({"text": "Enter what needs to improve."})
+    for name, value in changes.items():
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    current.full_clean()
+    if changes:
+        current.save(update_fields=list(changes))
+    return current
+
+
+@transaction.atomic
+def finding_link_repeat(*, finding: Finding, user, earlier: Finding | None) -> Finding:
+    """Record that `finding` raises `earlier` again (None: it repeats nothing). The earlier finding must
+    be the same council's, from an earlier visit."""
+    _require_may_change(user, finding)
+    current = Finding.objects.select_for_update(of=("self",)).select_related("inspection").get(pk=finding.pk)
+    if earlier is not None:
+        earlier = Finding.objects.select_related("inspection").get(pk=earlier.pk)
+        if earlier.pk == current.pk:
+            raise ValidationError({"repeats": "A finding cannot repeat itself."})
+        if earlier.inspection.authority_id != current.inspection.authority_id:
+            raise ValidationError({"repeats": "A finding can only repeat an earlier finding of the same council."})
+        if earlier.inspection.visit_start >= current.inspection.visit_start:
+            raise ValidationError({"repeats": "A finding can only repeat a finding from an earlier visit."})
+    current.repeats = earlier
+    current.save(update_fields=["repeats"])
+    return current

@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from accounts.selectors import authority_ids_for
@@ -80,25 +81,87 @@ class LocalAuthorityAdmin(AuthorityScopedAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class ServiceSavingAdminForm(forms.ModelForm):
+    """An admin form that saves through the model's service while it is cleaned, so a refusal (who may,
+    or a rule) shows as a form error and nothing is written; ServiceSavingAdmin.save_model writes nothing."""
+
+    request = None  # set per request by ServiceSavingAdmin.get_form
+
+    def save_through_service(self, changes: dict) -> None:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not self.instance.pk:
+            return cleaned
+        changes = {name: cleaned[name] for name in self.changed_data if name in cleaned}
+        if changes:
+            try:
+                self.save_through_service(changes)
+            except PermissionDenied as denied:
+                raise forms.ValidationError(str(denied)) from denied
+            except ValidationError as error:
+                raise forms.ValidationError(error.messages) from error
+        return cleaned
+
+
+class ServiceSavingAdmin(AuthorityScopedAdmin):
+    """Changes only, through the service (adding and deleting belong to the import, not the admin site)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def save_model(self, request, obj, form, change):
+        obj.refresh_from_db()  # already saved by the service while the form was cleaned
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class JudgementInline(admin.TabularInline):
+    """The letter's judgements, as imported: read here, never changed."""
+
     model = Judgement
     extra = 0
+    readonly_fields = ("area", "grade")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InspectionAdminForm(ServiceSavingAdminForm):
+    def save_through_service(self, changes: dict) -> None:
+        from inspections.services import inspection_update
+
+        inspection_update(inspection=self.instance, user=self.request.user, changes=changes)
 
 
 @admin.register(Inspection)
-class InspectionAdmin(AuthorityScopedAdmin):
+class InspectionAdmin(ServiceSavingAdmin):
+    form = InspectionAdminForm
     list_display = ("authority", "kind", "visit_start", "visit_end", "published_on", "focus_area")
     list_filter = ("kind", "framework", "focus_area", "authority__region")
     search_fields = ("authority__name", "headline", "inspectors")
     date_hierarchy = "visit_start"
     list_select_related = ("authority",)
-    # What was imported, from which file and by whom is the audit trail of the import: never edited here,
-    # and an imported inspection is not deleted from the admin (its findings carry the action plans).
-    readonly_fields = ("source_document", "source_sha256", "source_filename", "imported_by", "created_at")
+    # What was imported, from which file and by whom, and the visit it describes, are the audit trail of
+    # the import: never edited here, and an imported inspection is not deleted from the admin (its findings
+    # carry the action plans). Corrections to the rest go through inspections.services.inspection_update.
+    readonly_fields = (
+        "authority", "kind", "visit_start", "visit_end", "plan_submitted_on",
+        "source_document", "source_sha256", "source_filename", "imported_by", "created_at",
+    )
     inlines = [JudgementInline]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Judgement)
@@ -108,3 +171,13 @@ class JudgementAdmin(AuthorityScopedAdmin):
     list_filter = ("area", "grade")
     search_fields = ("inspection__authority__name",)
     list_select_related = ("inspection__authority",)
+
+    # Judgements are the letter's, as imported: read-only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Membership
+from accounts.permissions import SYSTEM
 from accounts.selectors import authority_ids_for, is_admin
 from findings.models import Finding, FindingKind, Theme
 from inspections.models import ImportDraft, Inspection, Judgement, LocalAuthority
@@ -125,8 +126,8 @@ class InspectionInput:
 
 
 @transaction.atomic
-def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
-    """Save an inspection with its judgements and findings, all or nothing."""
+def _inspection_insert(*, data: InspectionInput, user=None) -> Inspection:
+    """Save an inspection with its judgements and findings, all or nothing (inspection_import's writer)."""
     inspection = Inspection(
         authority=data.authority,
         kind=data.kind,
@@ -139,7 +140,7 @@ def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
         headline=data.headline,
         source_sha256=data.source_sha256,
         source_filename=data.source_filename,
-        imported_by=user if user and user.is_authenticated else None,
+        imported_by=user if user is not None and user.is_authenticated else None,
     )
     inspection.full_clean(exclude=["source_document"])
     inspection.save()
@@ -208,8 +209,10 @@ def inspection_find_duplicate(
 
 
 def _check_may_import(user, authority: LocalAuthority | None) -> None:
-    if user is None:
-        return  # The command line: whoever runs manage.py already holds the keys to the database.
+    if user is None or user is SYSTEM:
+        # The command line (None, as import_letter passes) or the demo loader (SYSTEM): whoever runs
+        # manage.py already holds the keys to the database.
+        return
     if not is_admin(user):
         raise PermissionDenied("Only admins can import Ofsted publications.")
     if authority is not None and not user.is_superuser and authority.pk not in authority_ids_for(user):
@@ -259,7 +262,8 @@ def inspection_import(
 
     `data.authority` is the authority to import into, or None with `new_authority` to create it from the
     reference list. `user` must be an admin of that authority (any authority for a superuser); None means
-    the command line. Raises PermissionDenied, DuplicateImport (same document, or same authority, kind and
+    the command line and SYSTEM the demo loader. This is the one way an inspection, its judgements and
+    findings are created (import_confirm saves a previewed draft through it). Raises PermissionDenied, DuplicateImport (same document, or same authority, kind and
     visit dates, whether found first or raced in by a simultaneous import) or ValidationError.
     """
     authority = data.authority if new_authority is None else None
@@ -289,7 +293,7 @@ def inspection_import(
             data.source_sha256 = sha256
             data.source_filename = (filename or "")[:255]
             try:
-                inspection = inspection_create(data=data, user=user)
+                inspection = _inspection_insert(data=data, user=user)
             except IntegrityError:
                 # Another import of the same publication committed between our check and our insert.
                 inspection = None
@@ -410,3 +414,29 @@ def import_confirm(
     )
     import_draft_discard(draft=draft)
     return inspection
+
+
+# --- changing an inspection after import -------------------------------------------------------------
+
+INSPECTION_EDITABLE_FIELDS = ("headline", "inspectors", "focus_area", "published_on", "framework")
+
+
+@transaction.atomic
+def inspection_update(*, inspection: Inspection, user, changes: dict) -> Inspection:
+    """An admin of the council corrects what was read from the letter (headline, inspectors, focus area,
+    publication date, framework). What was imported, from which file, by whom, and the visit it describes
+    are the audit trail of the import and never change."""
+    from inspections.permissions import inspection_policy
+
+    unknown = set(changes) - set(INSPECTION_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an editable field of an inspection: {', '.join(sorted(unknown))}")
+    if user is not SYSTEM:
+        inspection_policy.require(user, "change", inspection, "Only admins of this council can change its inspections.")
+    current = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["source_document"])
+    if changes:
+        current.save(update_fields=list(changes))
+    return current

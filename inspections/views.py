@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.selectors import data_revisions_for, get_authority_for_user, is_admin
+from accounts.selectors import data_revisions_for, is_admin
+from inspections.permissions import authority_policy, inspection_policy
 from actions.pagination import page_of
 from config.page_cache import page_key, render_with_cached_fragments
 from config.uploads import serve_private_file
@@ -19,6 +20,16 @@ from inspections.importing import ImportRejected
 from inspections.uploads import SizeLimitUploadHandler
 
 VISITS_PAGE_SIZE = 20
+
+
+def _get_authority_for_user(request: HttpRequest, slug: str):
+    """The council if it is one of the user's, else 404."""
+    return authority_policy.get_by_slug_for_user(request.user, slug)
+
+
+def _get_inspection_for_user(request: HttpRequest, pk: int):
+    """The inspection if its council is one of the user's, else 404."""
+    return inspection_policy.get_for_user(request.user, pk, select_related=("authority",))
 
 
 def authority_list(request: HttpRequest) -> HttpResponse:
@@ -34,7 +45,7 @@ def authority_list(request: HttpRequest) -> HttpResponse:
 
 
 def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    authority = get_authority_for_user(request.user, slug)
+    authority = _get_authority_for_user(request, slug)
     page = page_of(selectors.inspections_for_authority(authority), request.GET.get("page"), VISITS_PAGE_SIZE)
     return render(
         request,
@@ -44,7 +55,7 @@ def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = selectors.get_inspection_for_user(request.user, pk)
+    inspection = _get_inspection_for_user(request, pk)
     context = {
         "inspection": inspection,
         "authority": inspection.authority,
@@ -204,7 +215,7 @@ def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 def inspection_source(request: HttpRequest, pk: int) -> FileResponse:
     """The letter or report as imported, for members of its authority only (private storage, never static)."""
-    inspection = selectors.get_inspection_for_user(request.user, pk)
+    inspection = _get_inspection_for_user(request, pk)
     if not inspection.source_document:
         raise Http404("No source document was kept for this inspection.")
     extension = ".pdf" if inspection.source_document.name.endswith(".pdf") else ".txt"

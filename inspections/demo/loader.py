@@ -21,8 +21,9 @@ from inspections.services import (
     InspectionInput,
     JudgementInput,
     authorities_load_reference,
-    inspection_create,
+    inspection_import,
 )
+from accounts.permissions import SYSTEM
 
 # The path a status takes, so the demo history reads like real weekly updates.
 STATUS_PATH = {
@@ -53,7 +54,10 @@ def _load_inspection(spec: dict, themes: dict[str, Theme], earlier_findings: lis
         )
         for text, theme_slug, repeat_index in spec["findings"]
     ]
-    inspection = inspection_create(
+    inspection = inspection_import(
+        user=SYSTEM,
+        source=b"",
+        filename="demo data",
         data=InspectionInput(
             authority=authority,
             kind=spec["kind"],
@@ -65,8 +69,7 @@ def _load_inspection(spec: dict, themes: dict[str, Theme], earlier_findings: lis
             headline=spec["headline"],
             judgements=[JudgementInput(area=a, grade=g) for a, g in spec["judgements"]],
             findings=findings,
-            source_filename="demo data",
-        )
+        ),
     )
     return inspection, True
 
