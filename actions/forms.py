@@ -31,12 +31,15 @@ class BulkChangeForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the new due date as a real date, for example 31 3 2027"},
     )
+    # Closed is not offered: an action is closed when a second person verifies its evidence on its page.
     status = forms.ChoiceField(
-        label="New status", required=False, choices=[("", "No change"), *Status.choices]
+        label="New status",
+        required=False,
+        choices=[("", "No change"), *[c for c in Status.choices if c[0] != Status.CLOSED]],
     )
     note = forms.CharField(
         label="Reason for the change",
-        help_text="Saved in the history of every action you change.",
+        help_text="Saved in the history of every action you change. It is also the reason for a new due date.",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter a reason for the change"},

@@ -331,6 +331,17 @@ class RowChecker:
         row.values["status"] = STATUS_WORDS.get(_normal(status).replace("_", " "), STATUS_WORDS.get(status.casefold())) if status else Status.NOT_STARTED
         if row.values["status"] is None:
             row.errors.append(f"The status “{status}” is not one of: {', '.join(Status.labels)}")
+        elif row.values["status"] == Status.COMPLETE:
+            row.errors.append(
+                f"The status “{status}” cannot be imported: an action is marked complete in the tracker, once "
+                "its evidence is added there. Import it as In progress, then add the evidence on its page"
+            )
+        elif row.values["status"] == Status.CLOSED:
+            row.errors.append(
+                f"The status “{status}” cannot be imported: an action is closed in the tracker when someone "
+                "other than its owner checks its evidence. Import it as In progress, add the evidence, and ask "
+                "a senior leader to verify it"
+            )
         rag = text("rag")
         row.values["rag"] = RAG_WORDS.get(_normal(rag)) if rag else Rag.GREEN
         if row.values["rag"] is None:

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import BooleanField, Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -41,16 +40,6 @@ def progress_counts(today: date) -> dict:
         "done": Count("id", filter=Q(status__in=DONE_STATUSES)),
         "overdue": Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
     }
-
-
-def get_action_for_user(user, pk: int) -> Action:
-    """The action, or 404 when it belongs to an authority the user is not a member of."""
-    return get_object_or_404(
-        actions_for(user).select_related(
-            "owner", "finding__theme", "finding__inspection__authority"
-        ),
-        pk=pk,
-    )
 
 
 def history_for(action: Action) -> QuerySet[ActionUpdate]:
@@ -306,16 +295,6 @@ def owners_for_authority(authority):
         get_user_model()
         .objects.filter(is_active=True, memberships__authority=authority)
         .order_by("first_name", "last_name", "username")
-    )
-
-
-def get_finding_for_user(user, pk: int):
-    """The finding, or 404 when its inspection belongs to an authority the user is not a member of."""
-    return get_object_or_404(
-        Finding.objects.filter(inspection__authority_id__in=authority_ids_for(user)).select_related(
-            "inspection__authority", "theme"
-        ),
-        pk=pk,
     )
 
 

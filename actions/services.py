@@ -1,4 +1,14 @@
-"""Writes for action plans. Every change goes through here and appends its ActionUpdate row."""
+"""Writes for action plans: the one way in. Every door (the action page, htmx, bulk change, spreadsheet
+import, the admin site, commands, the demo loader) calls one of these public services, one per operation:
+
+    action_create, action_change, action_verify, action_send_back, actions_bulk_change,
+    action_plan_import, action_plan_record
+
+Each checks who may do it (actions.permissions.action_policy), enforces the rules
+(validate_action_values, _closure_check), checks the version read, and writes one history row per change
+through `_record`, the only code that creates ActionUpdate rows. Nothing else writes Action, ActionUpdate
+or Evidence rows (the data generator writes in batches after asking validate_action_values).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +21,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.permissions import SYSTEM
 from accounts.selectors import can_edit_actions, can_verify_actions
 from actions.evidence import evidence_file_check
 from actions.models import Action, ActionPlan, ActionUpdate, Evidence, Rag, Status
-from actions.permissions import action_permissions
-from actions.selectors import actions_for
+from actions.permissions import LEAD_FIELDS, ActionPermissions, action_policy
 from findings.models import Finding
 from inspections.models import Inspection
 from inspections.selectors import authority_ids_for
@@ -74,11 +83,10 @@ def _as_history_value(value: Any) -> Any:
 
 
 def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, at: datetime | None = None) -> ActionUpdate:
-    # Every change to an action writes its history here: its council's cached figures are renewed here too.
-    authority_data_changed(action_ids=[action.pk])
-    return ActionUpdate.objects.create(
+    """The one writer of history rows: every service that changes an action ends here."""
+    update = ActionUpdate.objects.create(
         action=action,
-        author=user if user is not None and getattr(user, "is_authenticated", False) else None,
+        author=_author(user),
         created_at=at or timezone.now(),
         version=action.version,
         changes=changes,
@@ -87,32 +95,187 @@ def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, a
         rag=action.rag,
         measure_value=action.measure_latest,
     )
+    # Every change to an action writes its history here, so its council's cached figures are renewed here.
+    authority_data_changed(action_ids=[action.pk])
+    return update
+
+
+# --- who is writing --------------------------------------------------------------------------------
+
+
+def _is_system(user) -> bool:
+    # SYSTEM (accounts.permissions): the demo loader and data generator. It passes the scope and role
+    # checks, but every rule about values still holds, and it can never verify.
+    return user is SYSTEM
+
+
+def _author(user):
+    return user if user is not None and not _is_system(user) and getattr(user, "is_authenticated", False) else None
+
+
+def _require_person(user) -> None:
+    if user is None:
+        raise PermissionDenied("Sign in to change actions (a system write names actions.services.SYSTEM).")
+
+
+SYSTEM_PERMISSIONS = ActionPermissions(
+    fields=LEAD_FIELDS, note_is_progress=True, can_mark_complete=True, can_verify=False
+)
+
+
+def _permissions(user, action: Action) -> ActionPermissions:
+    return SYSTEM_PERMISSIONS if _is_system(user) else action_policy.permissions_for(user, action)
+
+
+def _require_in_scope(user, action: Action) -> None:
+    _require_person(user)
+    if _is_system(user):
+        return
+    if not action_policy.user_has_permission_for_instance(user, "view", action):
+        raise PermissionDenied("This action is not in your councils.")
+
+
+# --- the rules -------------------------------------------------------------------------------------
+
+
+def _has_evidence(action: Action) -> bool:
+    return bool(
+        (action.evidence or "").strip() or action.evidence_link or (action.pk and action.evidence_items.exists())
+    )
+
+
+def validate_action_values(
+    *,
+    before: Action | None,
+    changes: dict[str, Any],
+    evidence_offered: bool = False,
+    due_date_reason: str = "",
+    rag_reason: str = "",
+    today: date | None = None,
+) -> dict[str, str]:
+    """The rules on an action's values, for a new action (`before` None) or a change to one: the errors
+    by field, empty when the values may be saved. Every writer of actions asks this (the services here,
+    and the data generator for the rows it writes in batches).
+
+    - an action never starts complete or closed, and nothing but a verification closes it;
+    - complete needs evidence: already held, offered with this change, or a summary in it;
+    - a due-date change needs a reason; a RAG other than the one the dates suggest needs a reason.
+    """
+    errors: dict[str, str] = {}
+    old_status = before.status if before is not None else None
+    new_status = changes.get("status", old_status or Status.NOT_STARTED)
+    if "title" in changes and not str(changes["title"] or "").strip():
+        errors["title"] = "Enter a title for the action."
+    if before is None:
+        if new_status == Status.CLOSED:
+            errors["status"] = "A new action cannot start closed: it is closed when someone verifies its evidence."
+        elif new_status == Status.COMPLETE:
+            errors["status"] = "A new action has no evidence yet, so it cannot start complete."
+        return errors
+    if new_status == Status.CLOSED and old_status != Status.CLOSED:
+        errors["status"] = "An action is closed when someone other than its owner verifies it."
+    if new_status == Status.COMPLETE and old_status != Status.COMPLETE:
+        held = _has_evidence(before) or evidence_offered or bool(str(changes.get("evidence") or "").strip())
+        if not held:
+            errors["status"] = "Add evidence (a file, a link or a summary) before marking the action complete."
+    if "due_date" in changes and not due_date_reason.strip():
+        errors["due_date_reason"] = "Enter why the due date is changing."
+    if "rag" in changes:
+        projected = Action(status=new_status, due_date=changes.get("due_date", before.due_date))
+        suggested = projected.suggested_rag(today)
+        if changes["rag"] != suggested and not rag_reason.strip():
+            errors["rag_reason"] = f"Enter why the RAG differs from the suggested {Rag(suggested).label.lower()}."
+    return errors
+
+
+def validate_verification(*, verifier, action: Action) -> dict[str, str]:
+    """The rule of closing (or sending back): a second person's check, by an admin or senior leader who
+    does not own the action, of an action marked complete. The errors by field, empty when it may close."""
+
+    if action.status != Status.COMPLETE:
+        return {"status": "Only an action marked complete can be closed."}
+    if not can_verify_actions(verifier):
+        return {"status": "Only an admin or senior leader can verify and close an action."}
+    if action.owner_id is not None and action.owner_id == verifier.pk:
+        return {"status": "Someone other than the owner must verify and close this action."}
+    return {}
+
+
+def _closure_check(user, action: Action) -> None:
+
+    _require_person(user)
+    if _is_system(user):
+        raise PermissionDenied("Only a person can verify an action: closing is a second person's check.")
+    if not can_verify_actions(user):
+        raise PermissionDenied("Only an admin or senior leader can verify and close an action.")
+    errors = validate_verification(verifier=user, action=action)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_owner(owner, authority) -> None:
+    if owner is not None and not action_policy.owner_may_own(owner, authority.pk):
+        name = owner.get_full_name() or owner.get_username()
+        raise ValidationError({"owner": f"{name} is not a member of {authority.name}, so cannot own its actions."})
+
+
+# --- create ----------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def action_create(
     *,
+    user,
     finding: Finding,
     title: str,
-    user=None,
     description: str = "",
     owner=None,
     due_date: date | None = None,
     status: str = Status.NOT_STARTED,
     rag: str = Rag.GREEN,
+    progress_notes: str = "",
+    evidence: str = "",
+    evidence_link: str = "",
+    measure_name: str = "",
+    measure_baseline: Decimal | None = None,
+    measure_target: Decimal | None = None,
+    measure_latest: Decimal | None = None,
+    measure_latest_on: date | None = None,
     note: str = "Action created",
     at: datetime | None = None,
-    **extra: Any,
 ) -> Action:
+    """A lead or admin of the finding's council adds an action to it (or SYSTEM, for demo data).
+
+    The owner must belong to the council; a new action never starts complete or closed.
+    """
+    _require_person(user)
+    if not _is_system(user) and not action_policy.user_may_add_to_finding(user, finding):
+        raise PermissionDenied("Only improvement leads and admins of this council can add actions.")
+    authority = finding.inspection.authority
+    _check_owner(owner, authority)
+    errors = validate_action_values(before=None, changes={"title": title, "status": status})
+    if errors:
+        raise ValidationError(errors)
+    if measure_baseline is not None and measure_latest is None:
+        measure_latest = measure_baseline
+    if measure_latest is not None and measure_latest_on is None:
+        measure_latest_on = (at.date() if at else timezone.localdate())
     action = Action(
         finding=finding,
-        title=title,
-        description=description,
+        title=title.strip(),
+        description=description.strip(),
         owner=owner,
         due_date=due_date,
         status=status,
         rag=rag,
-        **extra,
+        progress_notes=progress_notes.strip(),
+        evidence=evidence.strip(),
+        evidence_link=evidence_link,
+        measure_name=measure_name.strip(),
+        measure_baseline=measure_baseline,
+        measure_target=measure_target,
+        measure_latest=measure_latest,
+        measure_latest_on=measure_latest_on,
     )
     action.full_clean()
     action.save()
@@ -125,6 +288,9 @@ def action_create(
     return action
 
 
+# --- change fields, record progress, add evidence ---------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ActionUpdateResult:
     action: Action
@@ -135,66 +301,225 @@ class ActionUpdateResult:
         return self.update is not None
 
 
-def action_update(
+def action_change(
     *,
     action: Action,
     user,
     expected_version: int,
     changes: dict[str, Any],
     note: str = "",
+    rag_reason: str = "",
+    due_date_reason: str = "",
+    evidence_files: list | None = None,
+    evidence_links: list[str] | None = None,
+    today: date | None = None,
+    at: datetime | None = None,
+) -> ActionUpdateResult:
+    """Every change to an action but closing it: its fields, a progress note, evidence; checked against
+    the person's role and the plan's rules, then written with one history row (evidence attached to it).
+
+    - the version read must still be current (else StaleActionError, and nothing is written);
+    - leads and admins change every field; owners their progress, status and measure; partners notes
+      and evidence on their own actions only; senior leaders comment; viewers nothing;
+    - a due-date change needs a reason; a RAG other than the suggested one needs a reason;
+    - complete needs evidence (already held, or added now); closed only through action_verify.
+    """
+
+    _require_in_scope(user, action)
+    unknown = set(changes) - set(TRACKED_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an editable field: {', '.join(sorted(unknown))}")
+    evidence_files = list(evidence_files or [])
+    evidence_links = [link for link in (evidence_links or []) if link]
+    with transaction.atomic():
+        current = (
+            Action.objects.select_for_update(of=("self",))
+            .select_related("finding__inspection__authority")
+            .get(pk=action.pk)
+        )
+        if current.version != expected_version:
+            raise StaleActionError(current, expected_version)
+        permissions = _permissions(user, current)
+        if not permissions.can_update:
+            raise PermissionDenied("You cannot update this action.")
+        asked = set(changes) | ({"note"} if note.strip() else set())
+        asked |= {"evidence_file"} if evidence_files else set()
+        asked |= {"evidence_link"} if evidence_links else set()
+        allowed = permissions.fields | ({"progress_notes"} if permissions.note_is_progress else set())
+        refused = asked - allowed
+        if refused:
+            raise PermissionDenied(f"You cannot change: {', '.join(sorted(refused))}.")
+
+        changes = {name: value for name, value in changes.items() if getattr(current, name) != value}
+        errors = validate_action_values(
+            before=current,
+            changes=changes,
+            evidence_offered=bool(evidence_files or evidence_links),
+            due_date_reason=due_date_reason,
+            rag_reason=rag_reason,
+            today=today,
+        )
+        if "owner" in changes:
+            try:
+                _check_owner(changes["owner"], current.finding.inspection.authority)
+            except ValidationError as error:
+                errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+        checked_files = []
+        for upload in evidence_files:
+            try:
+                checked_files.append((upload, evidence_file_check(upload)))
+            except ValidationError as error:
+                errors["evidence_file"] = f"{upload.name}: {error.messages[0]}"
+        if errors:
+            raise ValidationError(errors)
+        if "measure_latest" in changes and changes["measure_latest"] is not None and not changes.get(
+            "measure_latest_on"
+        ):
+            changes["measure_latest_on"] = today or timezone.localdate()
+        if note.strip() and permissions.note_is_progress:
+            changes["progress_notes"] = note.strip()
+        extra: dict[str, Any] = {}
+        if "rag" in changes and rag_reason.strip():
+            extra["rag_reason"] = rag_reason.strip()
+        if "due_date" in changes:
+            extra["due_date_reason"] = due_date_reason.strip()
+        added = [upload.name for upload, _ in checked_files] + evidence_links
+        if added:
+            extra["evidence_added"] = ", ".join(added)
+        if not permissions.note_is_progress and note.strip():
+            extra["comment"] = True
+        result = _apply_changes(
+            current, user=user, expected_version=expected_version, changes=changes, note=note,
+            extra_history=extra, at=at,
+        )
+        for upload, content_type in checked_files:
+            _evidence_store_file(action=result.action, user=user, upload=upload, content_type=content_type,
+                                 update=result.update)
+        for link in evidence_links:
+            Evidence.objects.create(action=result.action, link=link, uploaded_by=_author(user), update=result.update)
+        return result
+
+
+def _apply_changes(
+    current: Action,
+    *,
+    user,
+    expected_version: int,
+    changes: dict[str, Any],
+    note: str = "",
     at: datetime | None = None,
     extra_history: dict[str, Any] | None = None,
+    closing: bool = False,
 ) -> ActionUpdateResult:
-    """Apply changes if nobody has saved since `expected_version`; record them in history.
+    """Write checked changes to `current` (locked by the caller's transaction) and their history row.
 
     `extra_history` records what is not a field of the action (a reason, evidence added) beside the
-    field changes, as `name: [None, value]`. Closing an action is a second person's check (see
-    action_verify): a save that sets status to closed is refused unless that check passes.
+    field changes, as `name: [None, value]`. Only action_verify passes `closing`.
 
     The version check is a conditional UPDATE in the database, so two concurrent saves from the same
     version cannot both land, whatever the number of app servers.
     """
-    unknown = set(changes) - set(TRACKED_FIELDS)
-    if unknown:
-        raise ValueError(f"Not an editable field: {', '.join(sorted(unknown))}")
+    if changes.get("status") == Status.CLOSED and current.status != Status.CLOSED and not closing:
+        raise ValueError("Only action_verify closes an action.")
+    diff: dict[str, list[Any]] = {}
+    for name, value in changes.items():
+        old = getattr(current, name)
+        if old != value:
+            diff[name] = [_as_history_value(old), _as_history_value(value)]
+            setattr(current, name, value)
+    for name, value in (extra_history or {}).items():
+        if value not in (None, "", []):
+            diff[name] = [None, _as_history_value(value)]
+    if not diff and not note.strip():
+        return ActionUpdateResult(action=current, update=None)
+    # The changed fields only: the others were valid when saved, and checking each foreign key and
+    # constraint again costs a query apiece. The table's constraints repeat these field rules and
+    # the database enforces them on the UPDATE below.
+    current.full_clean(
+        exclude=[f.name for f in Action._meta.concrete_fields if f.name not in changes],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    updated = Action.objects.filter(pk=current.pk, version=expected_version).update(
+        **{name: getattr(current, name) for name in changes},
+        version=expected_version + 1,
+        updated_at=timezone.now(),
+    )
+    if updated != 1:
+        raise StaleActionError(Action.objects.get(pk=current.pk), expected_version)
+    current.version = expected_version + 1
+    try:
+        update = _record(current, user=user, changes=diff, note=note.strip(), at=at)
+    except IntegrityError as exc:  # another writer recorded this version first
+        raise StaleActionError(Action.objects.get(pk=current.pk), expected_version) from exc
+    return ActionUpdateResult(action=current, update=update)
+
+
+def _evidence_store_file(*, action: Action, user, upload, content_type: str, update: ActionUpdate | None = None) -> Evidence:
+    """Store a checked upload privately under a random name; its own name is kept only as data."""
+    evidence = Evidence(
+        action=action,
+        update=update,
+        original_name=upload.name[-255:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=_author(user),
+    )
+    evidence.file.save(upload.name, upload, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+# --- verify and send back: the second person's check -------------------------------------------------
+
+
+def _locked_current(action: Action, expected_version: int) -> Action:
+    current = Action.objects.select_for_update(of=("self",)).get(pk=action.pk)
+    if current.version != expected_version:
+        raise StaleActionError(current, expected_version)
+    return current
+
+
+def action_verify(*, action: Action, user, expected_version: int, note: str = "", at: datetime | None = None) -> ActionUpdateResult:
+    """An admin or senior leader who does not own the action confirms the evidence: the action closes."""
+    _require_in_scope(user, action)
     with transaction.atomic():
-        current = Action.objects.select_for_update().get(pk=action.pk)
-        if current.version != expected_version:
-            raise StaleActionError(current, expected_version)
-        if changes.get("status") == Status.CLOSED and current.status != Status.CLOSED:
-            _closure_check(user, current)
-        diff: dict[str, list[Any]] = {}
-        for name, value in changes.items():
-            old = getattr(current, name)
-            if old != value:
-                diff[name] = [_as_history_value(old), _as_history_value(value)]
-                setattr(current, name, value)
-        for name, value in (extra_history or {}).items():
-            if value not in (None, "", []):
-                diff[name] = [None, _as_history_value(value)]
-        if not diff and not note.strip():
-            return ActionUpdateResult(action=current, update=None)
-        # The changed fields only: the others were valid when saved, and checking each foreign key and
-        # constraint again costs a query apiece. The table's constraints repeat these field rules and
-        # the database enforces them on the UPDATE below.
-        current.full_clean(
-            exclude=[f.name for f in Action._meta.concrete_fields if f.name not in changes],
-            validate_unique=False,
-            validate_constraints=False,
+        current = _locked_current(action, expected_version)
+        _closure_check(user, current)
+        return _apply_changes(
+            current,
+            user=user,
+            expected_version=expected_version,
+            changes={"status": Status.CLOSED, "rag": Rag.GREEN},
+            note=note.strip() or "Evidence checked: action verified and closed.",
+            extra_history={"verified": True},
+            closing=True,
+            at=at,
         )
-        updated = Action.objects.filter(pk=current.pk, version=expected_version).update(
-            **{name: getattr(current, name) for name in changes},
-            version=expected_version + 1,
-            updated_at=timezone.now(),
+
+
+def action_send_back(*, action: Action, user, expected_version: int, reason: str, at: datetime | None = None) -> ActionUpdateResult:
+    """The checker is not satisfied: the action goes back to in progress, with the reason recorded."""
+    _require_in_scope(user, action)
+    with transaction.atomic():
+        current = _locked_current(action, expected_version)
+        # The same people who may close it may send it back, and only from complete.
+        _closure_check(user, current)
+        if not reason.strip():
+            raise ValidationError({"reason": "Enter why the action is being sent back."})
+        return _apply_changes(
+            current,
+            user=user,
+            expected_version=expected_version,
+            changes={"status": Status.IN_PROGRESS},
+            note=reason.strip(),
+            extra_history={"sent_back_reason": reason.strip()},
+            at=at,
         )
-        if updated != 1:
-            raise StaleActionError(Action.objects.get(pk=current.pk), expected_version)
-        current.version = expected_version + 1
-        try:
-            update = _record(current, user=user, changes=diff, note=note.strip(), at=at)
-        except IntegrityError as exc:  # another writer recorded this version first
-            raise StaleActionError(Action.objects.get(pk=current.pk), expected_version) from exc
-        return ActionUpdateResult(action=current, update=update)
 
 
 # --- bulk change (All actions) ----------------------------------------------------------------------
@@ -212,266 +537,47 @@ class BulkChangeResult:
         return not self.stale and not self.refused
 
 
+BULK_FIELDS = frozenset({"owner", "due_date", "status"})
+
+
 def actions_bulk_change(*, user, selection: list[tuple[Action, int]], changes: dict[str, Any], note: str) -> BulkChangeResult:
-    """Apply the same owner, due date and/or status to many actions, each through `action_update`.
+    """Apply the same owner, due date and/or status to many actions, each through action_change.
 
+    The bulk reason is the note of every history row, and serves as the reason for a due-date change.
     Each action is its own transaction with its own history row; an action someone else saved since the
-    list was read is reported back, never overwritten.
+    list was read, or one whose rules refuse the change (complete without evidence, closed without a
+    check), is reported back with why, never overwritten.
     """
-    from django.core.exceptions import PermissionDenied, ValidationError
 
-    if not can_edit_actions(user):
+    _require_person(user)
+    if _is_system(user) or not can_edit_actions(user):
         raise PermissionDenied("Only improvement leads and admins can change actions.")
     if not note.strip():
-        raise ValueError("A bulk change needs a reason.")
-    unknown = set(changes) - {"owner", "due_date", "status"}
+        raise ValidationError({"note": "A bulk change needs a reason."})
+    unknown = set(changes) - BULK_FIELDS
     if unknown:
         raise ValueError(f"Not a bulk change: {', '.join(sorted(unknown))}")
-    allowed = set(authority_ids_for(user))
-    owner = changes.get("owner")
-    owner_authorities = (
-        set(Membership.objects.filter(user=owner).values_list("authority_id", flat=True)) if owner else set()
-    )
     result = BulkChangeResult(changed=[], unchanged=[], stale=[], refused=[])
     for action, expected_version in selection:
-        authority = action.finding.inspection.authority
-        if authority.pk not in allowed:
-            result.refused.append((action, "You are not a member of this action's council."))
-            continue
-        if owner is not None and authority.pk not in owner_authorities:
-            name = owner.get_full_name() or owner.get_username()
-            result.refused.append((action, f"{name} is not a member of {authority.name}, so cannot own it."))
-            continue
         if all(getattr(action, name) == value for name, value in changes.items()):
             result.unchanged.append(action)  # already so: no history row for a change that is not one
             continue
         try:
-            outcome = action_update(
-                action=action, user=user, expected_version=expected_version, changes=changes, note=note
+            outcome = action_change(
+                action=action, user=user, expected_version=expected_version, changes=changes, note=note,
+                due_date_reason=note, rag_reason=note,
             )
         except StaleActionError as stale:
             result.stale.append(stale)
             continue
-        except (ValidationError, PermissionDenied) as error:
-            messages = getattr(error, "messages", None) or [str(error)]
-            result.refused.append((action, "; ".join(messages)))
+        except PermissionDenied as error:
+            result.refused.append((action, str(error) or "You cannot change this action."))
+            continue
+        except ValidationError as error:
+            result.refused.append((action, " ".join(error.messages)))
             continue
         (result.changed if outcome.update and outcome.update.changes else result.unchanged).append(outcome.action)
     return result
-
-
-# --- progress updates, evidence, closure, the plan's submission dates (h5b) ----------------------------
-
-
-def _closure_check(user, action: Action) -> None:
-    """Closing is a second person's check: an admin or senior leader, not the owner, of a complete action.
-
-    A system process (no user: demo data, migrations) may record a closure that was checked elsewhere.
-    """
-    if user is None:
-        return
-    if action.status != Status.COMPLETE:
-        raise ValidationError({"status": "Only an action marked complete can be closed."})
-    if not can_verify_actions(user):
-        raise ValidationError({"status": "Only an admin or senior leader can verify and close an action."})
-    if action.owner_id is not None and action.owner_id == user.pk:
-        raise ValidationError({"status": "Someone other than the owner must verify and close this action."})
-
-
-def _require_in_scope(user, action: Action) -> None:
-    if not actions_for(user).filter(pk=action.pk).exists():
-        raise PermissionDenied("This action is not in your councils.")
-
-
-def _has_evidence(action: Action) -> bool:
-    return bool(action.evidence.strip() or action.evidence_link or action.evidence_items.exists())
-
-
-@transaction.atomic
-def action_record_progress(
-    *,
-    action: Action,
-    user,
-    expected_version: int,
-    changes: dict[str, Any],
-    note: str = "",
-    rag_reason: str = "",
-    due_date_reason: str = "",
-    evidence_files: list | None = None,
-    evidence_links: list[str] | None = None,
-    today: date | None = None,
-) -> ActionUpdateResult:
-    """A person's update to an action from its page: checked against their role and the plan's rules,
-    then written by action_update with evidence attached to the same history row.
-
-    - a due-date change needs a reason; a RAG other than the suggested one needs a reason;
-    - complete needs evidence (already held, or added now); closed only through action_verify;
-    - partners change progress and evidence only, senior leaders comment only, viewers nothing.
-    """
-    _require_in_scope(user, action)
-    permissions = action_permissions(user, action)
-    if not permissions.can_update:
-        raise PermissionDenied("You cannot update this action.")
-    if action.version != expected_version:
-        raise StaleActionError(action, expected_version)
-    evidence_files = list(evidence_files or [])
-    evidence_links = [link for link in (evidence_links or []) if link]
-    asked = set(changes) | ({"note"} if note.strip() else set())
-    asked |= {"evidence_file"} if evidence_files else set()
-    asked |= {"evidence_link"} if evidence_links else set()
-    refused = asked - permissions.fields
-    if refused:
-        raise PermissionDenied(f"You cannot change: {', '.join(sorted(refused))}.")
-
-    changes = {name: value for name, value in changes.items() if getattr(action, name) != value}
-    errors: dict[str, str] = {}
-    new_status = changes.get("status", action.status)
-    if new_status == Status.CLOSED and action.status != Status.CLOSED:
-        errors["status"] = "An action is closed when someone other than its owner verifies it."
-    if new_status == Status.COMPLETE and action.status != Status.COMPLETE:
-        if not (
-            _has_evidence(action) or evidence_files or evidence_links or (changes.get("evidence") or "").strip()
-        ):
-            errors["status"] = "Add evidence (a file, a link or a summary) before marking the action complete."
-    if "due_date" in changes and not due_date_reason.strip():
-        errors["due_date_reason"] = "Enter why the due date is changing."
-    if "rag" in changes:
-        projected = Action(status=new_status, due_date=changes.get("due_date", action.due_date))
-        if changes["rag"] != projected.suggested_rag(today) and not rag_reason.strip():
-            errors["rag_reason"] = (
-                f"Enter why the RAG differs from the suggested {Rag(projected.suggested_rag(today)).label.lower()}."
-            )
-    if "measure_latest" in changes and changes["measure_latest"] is not None and not changes.get(
-        "measure_latest_on"
-    ):
-        changes["measure_latest_on"] = today or timezone.localdate()
-    checked_files = []
-    for upload in evidence_files:
-        try:
-            checked_files.append((upload, evidence_file_check(upload)))
-        except ValidationError as error:
-            errors["evidence_file"] = f"{upload.name}: {error.messages[0]}"
-    if errors:
-        raise ValidationError(errors)
-
-    if note.strip() and permissions.note_is_progress:
-        changes["progress_notes"] = note.strip()
-    extra: dict[str, Any] = {}
-    if "rag" in changes and rag_reason.strip():
-        extra["rag_reason"] = rag_reason.strip()
-    if "due_date" in changes:
-        extra["due_date_reason"] = due_date_reason.strip()
-    added = [upload.name for upload, _ in checked_files] + evidence_links
-    if added:
-        extra["evidence_added"] = ", ".join(added)
-    if not permissions.note_is_progress and note.strip():
-        extra["comment"] = True
-    result = action_update(
-        action=action, user=user, expected_version=expected_version, changes=changes, note=note,
-        extra_history=extra,
-    )
-    for upload, content_type in checked_files:
-        evidence_add_file(action=result.action, user=user, upload=upload, content_type=content_type, update=result.update)
-    for link in evidence_links:
-        Evidence.objects.create(action=result.action, link=link, uploaded_by=user, update=result.update)
-    if evidence_links:
-        authority_data_changed(action_ids=[result.action.pk])
-    return result
-
-
-def evidence_add_file(*, action: Action, user, upload, content_type: str, update: ActionUpdate | None = None) -> Evidence:
-    """Store a checked upload privately under a random name; its own name is kept only as data."""
-    evidence = Evidence(
-        action=action,
-        update=update,
-        original_name=upload.name[-255:],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=user,
-    )
-    evidence.file.save(upload.name, upload, save=False)
-    authority_data_changed(action_ids=[action.pk])
-    try:
-        evidence.save()
-    except Exception:
-        evidence.file.delete(save=False)
-        raise
-    return evidence
-
-
-def action_verify(*, action: Action, user, expected_version: int, note: str = "") -> ActionUpdateResult:
-    """An admin or senior leader who does not own the action confirms the evidence: the action closes."""
-    _require_in_scope(user, action)
-    return action_update(
-        action=action,
-        user=user,
-        expected_version=expected_version,
-        changes={"status": Status.CLOSED, "rag": Rag.GREEN},
-        note=note.strip() or "Evidence checked: action verified and closed.",
-        extra_history={"verified": True},
-    )
-
-
-def action_send_back(*, action: Action, user, expected_version: int, reason: str) -> ActionUpdateResult:
-    """The checker is not satisfied: the action goes back to in progress, with the reason recorded."""
-    _require_in_scope(user, action)
-    if action.version != expected_version:
-        raise StaleActionError(action, expected_version)
-    # The same people who may close it may send it back, and only from complete.
-    _closure_check(user, action)
-    if not reason.strip():
-        raise ValidationError({"reason": "Enter why the action is being sent back."})
-    return action_update(
-        action=action,
-        user=user,
-        expected_version=expected_version,
-        changes={"status": Status.IN_PROGRESS},
-        note=reason.strip(),
-        extra_history={"sent_back_reason": reason.strip()},
-    )
-
-
-def action_add(
-    *,
-    finding: Finding,
-    user,
-    title: str,
-    description: str = "",
-    owner=None,
-    due_date: date | None = None,
-    status: str = Status.NOT_STARTED,
-    rag: str = Rag.GREEN,
-    measure_name: str = "",
-    measure_baseline: Decimal | None = None,
-    measure_target: Decimal | None = None,
-) -> Action:
-    """A lead adds an action to a finding of one of their councils; the owner must belong to that council."""
-    authority_id = finding.inspection.authority_id
-    if not can_edit_actions(user) or authority_id not in authority_ids_for(user):
-        raise PermissionDenied("Only improvement leads and admins of this council can add actions.")
-    if owner is not None and not Membership.objects.filter(user=owner, authority_id=authority_id).exists():
-        raise ValidationError({"owner": "Choose an owner who works for this council or with it."})
-    if status == Status.CLOSED:
-        raise ValidationError({"status": "A new action cannot start closed: it is closed when verified."})
-    if status == Status.COMPLETE:
-        raise ValidationError({"status": "A new action has no evidence yet, so cannot start complete."})
-    if not title.strip():
-        raise ValidationError({"title": "Enter a title for the action."})
-    return action_create(
-        finding=finding,
-        user=user,
-        title=title.strip(),
-        description=description.strip(),
-        owner=owner,
-        due_date=due_date,
-        status=status,
-        rag=rag,
-        measure_name=measure_name.strip(),
-        measure_baseline=measure_baseline,
-        measure_target=measure_target,
-        measure_latest=measure_baseline,
-        measure_latest_on=timezone.localdate() if measure_baseline is not None else None,
-    )
 
 
 @transaction.atomic
@@ -479,6 +585,7 @@ def action_plan_record(
     *, inspection, user, plan_submitted_on: date | None, draft_submitted_on: date | None
 ):
     """Record when the council sent its action plan (and draft) to Ofsted."""
+
     if not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):
         raise PermissionDenied("Only improvement leads and admins of this council can record the plan.")
     today = timezone.localdate()
@@ -509,9 +616,9 @@ def action_plan_import(*, user, inspection, rows, source_name: str = "a spreadsh
 
     `rows` are `actions.plan_import.ImportRow`s; any row with errors refuses the whole import.
     """
-    from django.core.exceptions import PermissionDenied
 
-    if not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):
+    _require_person(user)
+    if _is_system(user) or not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):
         raise PermissionDenied("Only improvement leads and admins of this council can import its action plan.")
     invalid = [row.number for row in rows if row.errors]
     if invalid:

@@ -19,19 +19,37 @@ from accounts.selectors import can_edit_actions
 from actions import exports, plan_import, selectors, services, tables
 from actions.filters import ActionFilter
 from actions.forms import BulkChangeForm, ColumnMappingForm, PlanUploadForm
+from actions.models import Action, Status
+from findings.permissions import finding_policy
+from inspections.permissions import inspection_policy
 from actions.forms import ActionAddForm, ActionProgressForm, PlanSubmissionForm, VerifyForm
 from actions.history import timeline_for
-from actions.models import Status
 from actions.models import Evidence
-from actions.permissions import action_permissions
+from actions.permissions import action_permissions, action_policy
 from actions.services import StaleActionError
 from core.pagination import page_of
 from core.uploads import serve_private_file
-from inspections.selectors import get_inspection_for_user
+
+
+def _get_action_for_user(request: HttpRequest, pk: int) -> Action:
+    """The action if it is one the user may see (their councils; a partner: their own), else 404."""
+    return action_policy.get_for_user(
+        request.user, pk, select_related=("owner", "finding__theme", "finding__inspection__authority")
+    )
+
+
+def _get_finding_for_user(request: HttpRequest, pk: int):
+    """The finding if its council is one of the user's, else 404."""
+    return finding_policy.get_for_user(request.user, pk, select_related=("inspection__authority", "theme"))
+
+
+def _get_inspection_for_user(request: HttpRequest, pk: int):
+    """The inspection if its council is one of the user's, else 404."""
+    return inspection_policy.get_for_user(request.user, pk, select_related=("authority",))
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = selectors.get_action_for_user(request.user, pk)
+    action = _get_action_for_user(request, pk)
     return render(request, "actions/action_detail.html", _action_page_context(request, action))
 
 
@@ -207,11 +225,12 @@ def _add_service_errors(form, error: ValidationError) -> None:
 
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     """The update form: swapped in place by htmx on the action page, or a page of its own without JS."""
-    action = selectors.get_action_for_user(request.user, pk)
+    action = _get_action_for_user(request, pk)
     permissions = action_permissions(request.user, action)
-    if not permissions.can_update:
-        raise PermissionDenied("You cannot update this action.")
     if request.method != "POST":
+        # Nothing to show someone who may change nothing (the service refuses their POST in any case).
+        if not permissions.can_update:
+            raise PermissionDenied("You cannot update this action.")
         context = _action_page_context(request, action)
         return render(request, "actions/action_update.html", context)
 
@@ -220,7 +239,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            result = services.action_record_progress(
+            result = services.action_change(
                 action=action,
                 user=request.user,
                 expected_version=data["version"],
@@ -234,7 +253,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleActionError as stale:
             # Keep everything typed; carry the version now current so a re-save is a deliberate choice.
             conflict = stale
-            action = selectors.get_action_for_user(request.user, pk)
+            action = _get_action_for_user(request, pk)
             permissions = action_permissions(request.user, action)
             kept = request.POST.copy()
             kept["version"] = str(stale.action.version)
@@ -245,7 +264,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             saved = "Your update was saved." if result.changed else "Nothing had changed, so nothing was saved."
             if request.htmx:
-                action = selectors.get_action_for_user(request.user, pk)
+                action = _get_action_for_user(request, pk)
                 return render(request, "actions/_action_live.html", _action_page_context(request, action, saved=saved))
             messages.success(request, saved)
             return redirect(action.get_absolute_url())
@@ -280,9 +299,7 @@ def _take_their_changes_where_untouched(kept, form, stale: StaleActionError) -> 
 @require_POST
 def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
     """A second person verifies a completed action (closed) or sends it back with a reason."""
-    action = selectors.get_action_for_user(request.user, pk)
-    if not action_permissions(request.user, action).can_verify:
-        raise PermissionDenied("Only an admin or senior leader who does not own the action can verify it.")
+    action = _get_action_for_user(request, pk)
     verify_form = VerifyForm(request.POST)
     if verify_form.is_valid():
         data = verify_form.cleaned_data
@@ -296,14 +313,16 @@ def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
                                           reason=data["reason"])
                 saved = "The action was sent back to its owner."
         except StaleActionError:
-            action = selectors.get_action_for_user(request.user, pk)
-            verify_form = VerifyForm(initial={"version": action.version, "reason": data["reason"]})
+            action = _get_action_for_user(request, pk)
+            # Bound to what they chose, at the version now current, so the error shows beside it.
+            verify_form = VerifyForm({"version": action.version, "decision": data["decision"], "reason": data["reason"]})
+            verify_form.is_valid()
             verify_form.add_error(None, "Someone changed this action while you were reading it: check the "
                                         "latest update in the history, then decide again.")
         except ValidationError as error:
             _add_service_errors(verify_form, error)
         else:
-            action = selectors.get_action_for_user(request.user, pk)
+            action = _get_action_for_user(request, pk)
             if request.htmx:
                 return render(request, "actions/_action_live.html", _action_page_context(request, action, saved=saved))
             messages.success(request, saved)
@@ -315,7 +334,7 @@ def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
     """Evidence files are served only here, to people who can see the action, and only as downloads."""
-    action = selectors.get_action_for_user(request.user, pk)
+    action = _get_action_for_user(request, pk)
     evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=evidence_pk, action=action)
     return serve_private_file(
         request,
@@ -326,14 +345,15 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileRe
 
 
 def action_add(request: HttpRequest, finding_pk: int) -> HttpResponse:
-    finding = selectors.get_finding_for_user(request.user, finding_pk)
+    finding = _get_finding_for_user(request, finding_pk)
     inspection = finding.inspection
-    if not can_edit_actions(request.user):
+    if not action_policy.user_may_add_to_finding(request.user, finding):
+        # No form for someone who could not save it (the service refuses their POST in any case).
         raise PermissionDenied("Only improvement leads and admins can add actions.")
     form = ActionAddForm(request.POST or None, authority=inspection.authority)
     if request.method == "POST" and form.is_valid():
         try:
-            action = services.action_add(finding=finding, user=request.user, **form.cleaned_data)
+            action = services.action_create(finding=finding, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -351,7 +371,7 @@ def action_add(request: HttpRequest, finding_pk: int) -> HttpResponse:
 
 def plan_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record when the action plan (and its draft) went to Ofsted."""
-    inspection = get_inspection_for_user(request.user, pk)
+    inspection = _get_inspection_for_user(request, pk)
     if not can_edit_actions(request.user):
         raise PermissionDenied("Only improvement leads and admins can record the plan's submission.")
     deadlines = selectors.plan_deadlines_for(inspection)
@@ -457,7 +477,7 @@ def plan_import_upload(request: HttpRequest) -> HttpResponse:
 def plan_import_columns(request: HttpRequest, token: str) -> HttpResponse:
     _require_editor(request.user)
     state = _import_state(request, token)
-    inspection = get_inspection_for_user(request.user, state["inspection"])
+    inspection = _get_inspection_for_user(request, state["inspection"])
     sheet = _import_sheet(state)
     samples = [
         next((str(row[index]) for _, row in sheet.rows if row[index] not in (None, "")), "")[:60]
@@ -485,16 +505,20 @@ def plan_import_check(request: HttpRequest, token: str) -> HttpResponse:
     state = _import_state(request, token)
     if not state.get("mapping"):
         return redirect("actions:plan_import_columns", token=token)
-    inspection = get_inspection_for_user(request.user, state["inspection"])
+    inspection = _get_inspection_for_user(request, state["inspection"])
     rows = plan_import.check_rows(_import_sheet(state), state["mapping"], inspection)
     problems = [row for row in rows if row.errors]
     if request.method == "POST" and not problems:
-        created = services.action_plan_import(
-            user=request.user, inspection=inspection, rows=rows, source_name=state["filename"]
-        )
-        _forget_import(request, token)
-        messages.success(request, f"Imported {len(created)} action{pluralize(len(created))} into the plan for {inspection.title}.")
-        return redirect(f"{reverse('actions:action_list')}?inspection={inspection.pk}")
+        try:
+            created = services.action_plan_import(
+                user=request.user, inspection=inspection, rows=rows, source_name=state["filename"]
+            )
+        except ValidationError as error:
+            messages.error(request, "Nothing was imported: " + " ".join(error.messages))
+        else:
+            _forget_import(request, token)
+            messages.success(request, f"Imported {len(created)} action{pluralize(len(created))} into the plan for {inspection.title}.")
+            return redirect(f"{reverse('actions:action_list')}?inspection={inspection.pk}")
     used = [key for key in state["mapping"] if key]
     context = {
         "rows": rows,

@@ -19,6 +19,7 @@ inspection_pages = [
     path("import/<str:token>/", letter_views.import_preview, name="import_preview"),
     path("import/<str:token>/cancel/", letter_views.import_cancel, name="import_cancel"),
 ]
+from inspections.admin import view_on_site
 
 admin.site.site_header = "Inspection Findings Tracker administration"
 admin.site.site_title = "Inspection Findings Tracker"
@@ -36,6 +37,8 @@ urlpatterns = [
     path("", include((inspection_pages, "inspections"))),
     path("", include("actions.urls")),
     path("", include("dashboards.urls")),
+    # Before the admin's own URLs: its "view on site" never leaves the admin's councils.
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site), name="view_on_site_scoped"),
     path("admin/", admin.site.urls),
 ]
 

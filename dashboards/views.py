@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.pagination import page_of
 from dashboards import selectors, services
 from dashboards.forms import BoardDateForm
-from inspections.selectors import get_authority_for_user, get_inspection_for_user
+from inspections.permissions import authority_policy, inspection_policy
 
 OVERVIEW_PAGE_SIZE = 50
 # The comparison shows the latest visits side by side; all of them are one link away.
@@ -16,7 +16,7 @@ COMPARE_VISITS = 6
 
 
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    authority = get_authority_for_user(request.user, slug)
+    authority = _get_authority_for_user(request, slug)
     today = timezone.localdate()
     figures = selectors.dashboard_figures_for(request.user, authority, request.GET.get("inspection"), today)
     context = {
@@ -50,7 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
-    authority = get_authority_for_user(request.user, slug)
+    authority = _get_authority_for_user(request, slug)
     show_all = request.GET.get("visits") == "all"
     comparison = selectors.comparison_for(request.user, authority, None if show_all else COMPARE_VISITS)
     context = {"authority": authority, "nav_section": "compare", "show_all": show_all, "compare_limit": COMPARE_VISITS,
@@ -59,7 +59,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def board_report(request: HttpRequest, slug: str) -> HttpResponse:
-    authority = get_authority_for_user(request.user, slug)
+    authority = _get_authority_for_user(request, slug)
     today = timezone.localdate()
     form = BoardDateForm(request.GET, today=today)
     report = None
@@ -101,13 +101,23 @@ def compare_home(request: HttpRequest) -> HttpResponse:
 VISITS_PAGE_SIZE = 20
 
 
+def _get_authority_for_user(request: HttpRequest, slug: str):
+    """The council if it is one of the user's, else 404."""
+    return authority_policy.get_by_slug_for_user(request.user, slug)
+
+
+def _get_inspection_for_user(request: HttpRequest, pk: int):
+    """The inspection if its council is one of the user's, else 404."""
+    return inspection_policy.get_for_user(request.user, pk, select_related=("authority",))
+
+
 def authority_list(request: HttpRequest) -> HttpResponse:
     authorities = selectors.authorities_with_summary_for(request.user, timezone.localdate())
     return render(request, "inspections/authority_list.html", {"authorities": authorities})
 
 
 def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    authority = get_authority_for_user(request.user, slug)
+    authority = _get_authority_for_user(request, slug)
     page = page_of(selectors.inspections_for_authority(authority), request.GET.get("page"), VISITS_PAGE_SIZE)
     return render(
         request,
@@ -117,7 +127,7 @@ def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = get_inspection_for_user(request.user, pk)
+    inspection = _get_inspection_for_user(request, pk)
     context = {
         "inspection": inspection,
         "authority": inspection.authority,

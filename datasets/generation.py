@@ -48,6 +48,7 @@ from inspections.models import (
     JudgementArea,
     LocalAuthority,
 )
+from actions.services import validate_action_values, validate_verification
 from inspections.services import authorities_load_reference, authority_data_changed
 
 # Marks generated rows, so a second run can refuse instead of colliding with the first.
@@ -160,6 +161,10 @@ NOTES = [
 ]
 
 
+EVIDENCE_SUMMARY = "Case file audit and performance report reviewed at the improvement board."
+RAG_REASON = "Agreed at the monthly improvement board."
+
+
 def _aware(day: date, minutes: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 0)) + timedelta(minutes=minutes))
 
@@ -270,6 +275,8 @@ def _dates_as_given(*fields: models.Field) -> Iterator[None]:
 class _AuthorityPeople:
     leads: list = field(default_factory=list)
     owners: list = field(default_factory=list)
+    # Admins and senior leaders: the second person who verifies and closes an action.
+    verifiers: list = field(default_factory=list)
 
 
 class Generator:
@@ -425,6 +432,8 @@ class Generator:
                 people.leads.append(u)
             if label in ("lead", "owner") or label.endswith("-owner"):
                 people.owners.append(u)
+            if label in ("admin", "leader"):
+                people.verifiers.append(u)
         self.counts.users += len(users)
         self.counts.memberships += len(users)
         return people
@@ -535,10 +544,12 @@ class Generator:
                 action.measure_name = measure[0]
                 action.measure_baseline = Decimal(measure[1])
                 action.measure_target = Decimal(measure[2])
-            updates = self._history(action, final, letter_day, due, owner, author, measure, rng)
+            updates = self._history(action, final, letter_day, due, owner, author, measure, rng,
+                                    verifier=people.verifiers[action.id % len(people.verifiers)])
             last = updates[-1]
             action.status, action.rag, action.version = last.status, last.rag, last.version
             action.progress_notes = next((u.note for u in reversed(updates) if u.note), "")
+            action.evidence = next((u.changes["evidence"][1] for u in updates if "evidence" in u.changes), "")
             action.measure_latest = last.measure_value
             action.measure_latest_on = timezone.localtime(last.created_at).date() if last.measure_value is not None else None
             action.created_at = updates[0].created_at
@@ -547,8 +558,15 @@ class Generator:
             for update in updates:
                 writer.add(update)
 
-    def _history(self, action, final, letter_day, due, owner, author, measure, rng) -> list[ActionUpdate]:
-        """The action's rows, oldest first: creation, then status steps and notes, ending at `final`."""
+    def _history(self, action, final, letter_day, due, owner, author, measure, rng, *, verifier) -> list[ActionUpdate]:
+        """The action's rows, oldest first: creation, then status steps and notes, ending at `final`.
+
+        Rows are written in batches, not through the services, but each step is checked against the
+        same rules (validate_action_values, validate_verification): evidence before complete, a reason
+        for a RAG override, closing only by a second person.
+        """
+        # The action as it stands after each row, for the rule checks (no primary key: no queries).
+        shadow = Action(status=Status.NOT_STARTED, rag=Rag.GREEN, due_date=due, owner_id=owner.pk)
         path = {
             Status.NOT_STARTED: [],
             Status.IN_PROGRESS: [Status.IN_PROGRESS],
@@ -582,6 +600,7 @@ class Generator:
         latest = None
         updates = []
         for number, at in enumerate(times, start=1):
+            row_author = author
             changes: dict[str, list] = {}
             note = ""
             if number == 1:
@@ -595,8 +614,13 @@ class Generator:
                 note = "Action created"
             else:
                 new_status = step_rows.get(number, status)
+                row_author = author
                 if new_status != status:
                     changes["status"] = [status, new_status]
+                    if new_status == Status.COMPLETE:
+                        changes["evidence"] = [None, EVIDENCE_SUMMARY]
+                    if new_status == Status.CLOSED:
+                        row_author = verifier
                     status = new_status
                 new_rag = self._rag_for(status, due, at, rng, rag)
                 if number == total:
@@ -604,6 +628,7 @@ class Generator:
                 if new_rag != rag:
                     changes["rag"] = [rag, new_rag]
                     rag = new_rag
+                self._check_rules(shadow, changes, row_author, at)
                 if measure and rng.random() < 0.5:
                     target = Decimal(measure[2])
                     moved = value + (target - value) * Decimal(str(round(rng.uniform(0.05, 0.3), 2)))
@@ -617,7 +642,7 @@ class Generator:
                 ActionUpdate(
                     id=self.ids[ActionUpdate].take(),
                     action=action,
-                    author=author,
+                    author=row_author,
                     created_at=at,
                     version=number,
                     changes=changes,
@@ -628,6 +653,26 @@ class Generator:
                 )
             )
         return updates
+
+    @staticmethod
+    def _check_rules(shadow: Action, changes: dict[str, list], author, at: datetime) -> None:
+        """Refuse (as a bug in the generator) a row the services would refuse; record a RAG reason where
+        the rules ask for one; then move `shadow` to the row's values."""
+        values = {name: change[1] for name, change in changes.items() if name in ("status", "rag", "evidence")}
+        errors = {}
+        if values.get("status") == Status.CLOSED:
+            errors = validate_verification(verifier=author, action=shadow)
+            del values["status"]
+        today = timezone.localtime(at).date()
+        unreasoned = validate_action_values(before=shadow, changes=values, today=today)
+        if "rag_reason" in unreasoned:
+            changes["rag_reason"] = [None, RAG_REASON]
+        errors.update(validate_action_values(before=shadow, changes=values, rag_reason=RAG_REASON, today=today))
+        if errors:
+            raise RuntimeError(f"The generator wrote a row the tracker's rules refuse: {errors}")
+        for name, change in changes.items():
+            if name in ("status", "rag", "evidence"):
+                setattr(shadow, name, change[1])
 
     def _rag_for(self, status, due, at, rng, current) -> str:
         if status in DONE_STATUSES:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from findings.models import Finding, Theme
-from inspections.admin import AuthorityScopedAdmin
+from inspections.admin import ServiceSavingAdmin, ServiceSavingAdminForm
 
 
 @admin.register(Theme)
@@ -22,9 +22,24 @@ class ThemeAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class FindingAdminForm(ServiceSavingAdminForm):
+    def save_through_service(self, changes: dict) -> None:
+        from findings.services import finding_link_repeat, finding_update
+
+        if "repeats" in changes:
+            finding_link_repeat(finding=self.instance, user=self.request.user, earlier=changes.pop("repeats"))
+        if changes:
+            finding_update(finding=self.instance, user=self.request.user, changes=changes)
+
+
 @admin.register(Finding)
-class FindingAdmin(AuthorityScopedAdmin):
+class FindingAdmin(ServiceSavingAdmin):
+    """Wording, theme and the earlier finding it repeats change through findings.services; where it sits
+    in its letter is the import's and read-only."""
+
+    form = FindingAdminForm
     authority_path = "inspection__authority"
+    readonly_fields = ("inspection", "kind", "position")
     list_display = ("__str__", "inspection", "kind", "position", "theme")
     list_filter = ("kind", "theme", "inspection__kind")
     search_fields = ("text", "inspection__authority__name")

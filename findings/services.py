@@ -1,4 +1,9 @@
-"""Writes for findings and themes, and saving an inspection with its findings (the letter import)."""
+"""Writes for findings and themes, and saving an inspection with its findings (the letter import).
+
+A finding is created only by its inspection's import (inspection_import, which import_confirm calls for a
+previewed draft); after that it changes only through finding_update (wording, theme) and
+finding_link_repeat (which earlier finding it raises again), each checked against the finding policy
+(findings.permissions)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from findings.models import Finding, FindingKind, Theme
+from accounts.permissions import SYSTEM
+from findings.permissions import finding_policy
 from inspections.models import ImportDraft, Inspection, Judgement, LocalAuthority
 from inspections.services import (
     DuplicateImport,
@@ -201,8 +208,8 @@ class InspectionInput:
 
 
 @transaction.atomic
-def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
-    """Save an inspection with its judgements and findings, all or nothing."""
+def _inspection_insert(*, data: InspectionInput, user=None) -> Inspection:
+    """Save an inspection with its judgements and findings, all or nothing (inspection_import's writer)."""
     inspection = Inspection(
         authority=data.authority,
         kind=data.kind,
@@ -215,7 +222,7 @@ def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
         headline=data.headline,
         source_sha256=data.source_sha256,
         source_filename=data.source_filename,
-        imported_by=user if user and user.is_authenticated else None,
+        imported_by=user if user is not None and user.is_authenticated else None,
     )
     inspection.full_clean(exclude=["source_document"])
     inspection.save()
@@ -255,7 +262,8 @@ def inspection_import(
 
     `data.authority` is the authority to import into, or None with `new_authority` to create it from the
     reference list. `user` must be an admin of that authority (any authority for a superuser); None means
-    the command line. Raises PermissionDenied, DuplicateImport (same document, or same authority, kind and
+    the command line and SYSTEM the demo loader. This is the one way an inspection, its judgements and
+    findings are created (import_confirm saves a previewed draft through it). Raises PermissionDenied, DuplicateImport (same document, or same authority, kind and
     visit dates, whether found first or raced in by a simultaneous import) or ValidationError.
     """
     authority = data.authority if new_authority is None else None
@@ -285,7 +293,7 @@ def inspection_import(
             data.source_sha256 = sha256
             data.source_filename = (filename or "")[:255]
             try:
-                inspection = inspection_create(data=data, user=user)
+                inspection = _inspection_insert(data=data, user=user)
             except IntegrityError:
                 # Another import of the same publication committed between our check and our insert.
                 inspection = None
@@ -342,3 +350,54 @@ def import_confirm(
     )
     import_draft_discard(draft=draft)
     return inspection
+
+
+# --- changing a finding after import -----------------------------------------------------------------
+
+FINDING_EDITABLE_FIELDS = ("text", "theme")
+
+
+def _require_may_change(user, finding: Finding) -> None:
+    if user is None:
+        raise PermissionDenied("Sign in to change findings.")
+    if user is not SYSTEM and not finding_policy.user_has_permission_for_instance(user, "change", finding):
+        raise PermissionDenied("Only admins of this council can change its findings.")
+
+
+@transaction.atomic
+def finding_update(*, finding: Finding, user, changes: dict) -> Finding:
+    """An admin of the council corrects a finding's wording or theme (its place in the letter is fixed)."""
+    unknown = set(changes) - set(FINDING_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an editable field of a finding: {', '.join(sorted(unknown))}")
+    _require_may_change(user, finding)
+    current = Finding.objects.select_for_update(of=("self",)).get(pk=finding.pk)
+    if "text" in changes and not str(changes["text"] or "").strip():
+        raise ValidationError({"text": "Enter what needs to improve."})
+    for name, value in changes.items():
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    current.full_clean()
+    if changes:
+        current.save(update_fields=list(changes))
+        authority_data_changed(inspection_ids=[current.inspection_id])
+    return current
+
+
+@transaction.atomic
+def finding_link_repeat(*, finding: Finding, user, earlier: Finding | None) -> Finding:
+    """Record that `finding` raises `earlier` again (None: it repeats nothing). The earlier finding must
+    be the same council's, from an earlier visit."""
+    _require_may_change(user, finding)
+    current = Finding.objects.select_for_update(of=("self",)).select_related("inspection").get(pk=finding.pk)
+    if earlier is not None:
+        earlier = Finding.objects.select_related("inspection").get(pk=earlier.pk)
+        if earlier.pk == current.pk:
+            raise ValidationError({"repeats": "A finding cannot repeat itself."})
+        if earlier.inspection.authority_id != current.inspection.authority_id:
+            raise ValidationError({"repeats": "A finding can only repeat an earlier finding of the same council."})
+        if earlier.inspection.visit_start >= current.inspection.visit_start:
+            raise ValidationError({"repeats": "A finding can only repeat a finding from an earlier visit."})
+    current.repeats = earlier
+    current.save(update_fields=["repeats"])
+    authority_data_changed(inspection_ids=[current.inspection_id])
+    return current

@@ -19,6 +19,12 @@ from findings.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, P
 from inspections import selectors as inspection_selectors
 from inspections import services as inspection_services
 from inspections.importing import ImportRejected
+from inspections.permissions import inspection_policy
+
+def _get_inspection_for_user(request: HttpRequest, pk: int):
+    """The inspection if its council is one of the user's, else 404."""
+    return inspection_policy.get_for_user(request.user, pk, select_related=("authority",))
+
 
 # --- importing a publication (admins) ----------------------------------------------------------------
 
@@ -168,7 +174,7 @@ def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 def inspection_source(request: HttpRequest, pk: int) -> FileResponse:
     """The letter or report as imported, for members of its authority only (private storage, never static)."""
-    inspection = inspection_selectors.get_inspection_for_user(request.user, pk)
+    inspection = _get_inspection_for_user(request, pk)
     if not inspection.source_document:
         raise Http404("No source document was kept for this inspection.")
     extension = ".pdf" if inspection.source_document.name.endswith(".pdf") else ".txt"

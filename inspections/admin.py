@@ -1,4 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from inspections.selectors import authority_ids_for
 from accounts.models import Membership
@@ -37,6 +42,37 @@ FOREIGN_KEY_AUTHORITY_PATHS = {
 }
 
 
+# How each model the admin's "view on site" can reach belongs to an authority (labels, not imports).
+VIEW_ON_SITE_AUTHORITY_PATHS = {
+    **FOREIGN_KEY_AUTHORITY_PATHS,
+    "inspections.judgement": "inspection__authority",
+    "actions.evidence": "action__finding__inspection__authority",
+    "actions.actionplan": "inspection__authority",
+    "accounts.membership": "authority",
+}
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" (/admin/r/<type>/<id>/), kept inside the admin's councils: Django's own
+    shortcut redirects to any row's page or link, another council's evidence link included. A row outside
+    the user's councils, or of a model that belongs to no council, is a 404 (a superuser sees all)."""
+    if not request.user.is_superuser:
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        path = VIEW_ON_SITE_AUTHORITY_PATHS.get(content_type.app_label + "." + content_type.model) if content_type else None
+        model = content_type.model_class() if content_type else None
+        if path is None or model is None:
+            raise Http404("There is no page to show for this.")
+        try:
+            in_scope = model._default_manager.filter(
+                pk=object_id, **{f"{path}__in": authority_ids_for(request.user)}
+            ).exists()
+        except (ValueError, ValidationError):
+            in_scope = False
+        if not in_scope:
+            raise Http404("There is no page to show for this.")
+    return contenttype_views.shortcut(request, content_type_id, object_id)
+
+
 @admin.register(LocalAuthority)
 class LocalAuthorityAdmin(AuthorityScopedAdmin):
     authority_path = "id"
@@ -46,25 +82,87 @@ class LocalAuthorityAdmin(AuthorityScopedAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class ServiceSavingAdminForm(forms.ModelForm):
+    """An admin form that saves through the model's service while it is cleaned, so a refusal (who may,
+    or a rule) shows as a form error and nothing is written; ServiceSavingAdmin.save_model writes nothing."""
+
+    request = None  # set per request by ServiceSavingAdmin.get_form
+
+    def save_through_service(self, changes: dict) -> None:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not self.instance.pk:
+            return cleaned
+        changes = {name: cleaned[name] for name in self.changed_data if name in cleaned}
+        if changes:
+            try:
+                self.save_through_service(changes)
+            except PermissionDenied as denied:
+                raise forms.ValidationError(str(denied)) from denied
+            except ValidationError as error:
+                raise forms.ValidationError(error.messages) from error
+        return cleaned
+
+
+class ServiceSavingAdmin(AuthorityScopedAdmin):
+    """Changes only, through the service (adding and deleting belong to the import, not the admin site)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def save_model(self, request, obj, form, change):
+        obj.refresh_from_db()  # already saved by the service while the form was cleaned
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class JudgementInline(admin.TabularInline):
+    """The letter's judgements, as imported: read here, never changed."""
+
     model = Judgement
     extra = 0
+    readonly_fields = ("area", "grade")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InspectionAdminForm(ServiceSavingAdminForm):
+    def save_through_service(self, changes: dict) -> None:
+        from inspections.services import inspection_update
+
+        inspection_update(inspection=self.instance, user=self.request.user, changes=changes)
 
 
 @admin.register(Inspection)
-class InspectionAdmin(AuthorityScopedAdmin):
+class InspectionAdmin(ServiceSavingAdmin):
+    form = InspectionAdminForm
     list_display = ("authority", "kind", "visit_start", "visit_end", "published_on", "focus_area")
     list_filter = ("kind", "framework", "focus_area", "authority__region")
     search_fields = ("authority__name", "headline", "inspectors")
     date_hierarchy = "visit_start"
     list_select_related = ("authority",)
-    # What was imported, from which file and by whom is the audit trail of the import: never edited here,
-    # and an imported inspection is not deleted from the admin (its findings carry the action plans).
-    readonly_fields = ("source_document", "source_sha256", "source_filename", "imported_by", "created_at")
+    # What was imported, from which file and by whom, and the visit it describes, are the audit trail of
+    # the import: never edited here, and an imported inspection is not deleted from the admin (its findings
+    # carry the action plans). Corrections to the rest go through inspections.services.inspection_update.
+    readonly_fields = (
+        "authority", "kind", "visit_start", "visit_end", "plan_submitted_on",
+        "source_document", "source_sha256", "source_filename", "imported_by", "created_at",
+    )
     inlines = [JudgementInline]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Judgement)
@@ -75,6 +173,15 @@ class JudgementAdmin(AuthorityScopedAdmin):
     search_fields = ("inspection__authority__name",)
     list_select_related = ("inspection__authority",)
 
+    # Judgements are the letter's, as imported: read-only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 # accounts' Membership, registered here because its admin is scoped by authority (accounts sits below).
 @admin.register(Membership)

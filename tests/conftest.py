@@ -61,6 +61,71 @@ def demo(db):
     return {user.username: user for user in get_user_model().objects.all()}
 
 
+# --- personas (healthchecks' alice/bob/charlie style): one council, its people, and an outsider ----------
+
+
+@pytest.fixture
+def our_council(db):
+    from tests.factories import LocalAuthorityFactory
+
+    return LocalAuthorityFactory(name="Ourshire", slug="ourshire")
+
+
+@pytest.fixture
+def their_council(db):
+    from tests.factories import LocalAuthorityFactory
+
+    return LocalAuthorityFactory(name="Theirshire", slug="theirshire")
+
+
+def _persona(username: str, role: str, council, **extra):
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, first_name=username.capitalize(), role=role, authorities=[council], **extra)
+
+
+@pytest.fixture
+def owner(our_council):
+    """An improvement lead who owns the action under test."""
+    return _persona("owner", "Improvement lead", our_council)
+
+
+@pytest.fixture
+def colleague(our_council):
+    """Another improvement lead of the same council: may change the action, may not verify it."""
+    return _persona("colleague", "Improvement lead", our_council)
+
+
+@pytest.fixture
+def leader(our_council):
+    """A senior leader of the council: comments, and verifies (the second person's check)."""
+    return _persona("leader", "Senior leader", our_council)
+
+
+@pytest.fixture
+def partner(our_council):
+    """A partner agency's officer: progress notes and evidence on their own actions only."""
+    return _persona("partner", "Partner", our_council)
+
+
+@pytest.fixture
+def outsider(their_council):
+    """An improvement lead of another council: none of our council's rows exist for them."""
+    return _persona("outsider", "Improvement lead", their_council)
+
+
+@pytest.fixture
+def council_admin(our_council):
+    """The council's admin, with the admin site's permissions for its models (as the demo's admin)."""
+    from django.contrib.auth.models import Permission
+
+    admin = _persona("council-admin", "Admin", our_council, is_staff=True)
+    admin.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["inspections", "findings", "actions", "accounts"])
+    )
+    return admin
+
+
 # --- browser harness -----------------------------------------------------------------------------
 
 

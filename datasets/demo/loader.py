@@ -8,13 +8,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.permissions import SYSTEM
 from accounts.services import user_provision
-from actions.models import Status
-from actions.services import action_create, action_update
+from actions.models import Action, Status
+from actions.services import action_change, action_create, action_verify
 from datasets.demo import data
 from findings.models import Theme
 from findings.services import themes_load_defaults
-from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_create
+from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_import
 from inspections.models import Inspection, LocalAuthority
 from inspections.services import authorities_load_reference, authority_data_changed
 
@@ -47,7 +48,10 @@ def _load_inspection(spec: dict, themes: dict[str, Theme], earlier_findings: lis
         )
         for text, theme_slug, repeat_index in spec["findings"]
     ]
-    inspection = inspection_create(
+    inspection = inspection_import(
+        user=SYSTEM,
+        source=b"",
+        filename="demo data",
         data=InspectionInput(
             authority=authority,
             kind=spec["kind"],
@@ -59,19 +63,24 @@ def _load_inspection(spec: dict, themes: dict[str, Theme], earlier_findings: lis
             headline=spec["headline"],
             judgements=[JudgementInput(area=a, grade=g) for a, g in spec["judgements"]],
             findings=findings,
-            source_filename="demo data",
-        )
+        ),
     )
     return inspection, True
 
 
 def _load_actions(inspection: Inspection, plan, users, today) -> int:
+    """Each demo action is written as a council would write it, through the same services as the pages:
+    created by the council's lead, moved on by its owner (or the lead, for an owner who may not change
+    status), completed with evidence, and closed only by a second person's verification (the admin)."""
+    from accounts.selectors import can_edit_actions
+
     findings = list(inspection.findings.order_by("position"))
     letter_day = inspection.published_on or inspection.visit_end
-    admin = users["admin"]
+    verifier = users["admin"]
     created = 0
     for finding_index, title, owner_name, due_in, status, rag, note in plan:
         owner = users[owner_name]
+        lead = users["lead"] if owner_name != "barnet-lead" else owner
         # Open actions are dated from today so the demo always has some overdue and some due soon.
         due = today + timedelta(days=due_in) if status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED) else letter_day + timedelta(days=due_in)
         started = letter_day + timedelta(days=14)
@@ -83,25 +92,36 @@ def _load_actions(inspection: Inspection, plan, users, today) -> int:
             due_date=due,
             # An action that never moved keeps the RAG it was planned with; the others get theirs as they move.
             rag=rag if status == Status.NOT_STARTED else "green",
-            user=users["lead"] if owner_name != "barnet-lead" else owner,
+            user=lead,
             at=_aware(started),
         )
         created += 1
         moment = started
         for step in STATUS_PATH[status]:
             moment = min(moment + timedelta(days=30), today - timedelta(days=1))
+            if step == Status.CLOSED:
+                action_verify(action=action, user=verifier, expected_version=action.version,
+                              note="Evidence reviewed and accepted.", at=_aware(moment))
+                action.refresh_from_db()
+                continue
             changes = {"status": step}
+            rag_reason = ""
             if step == status:
                 changes["rag"] = rag
-                if note:
-                    changes["progress_notes"] = note
-            author = admin if step == Status.CLOSED else owner
-            action_update(
+                suggested = Action(status=step, due_date=due).suggested_rag(moment)
+                if rag != suggested:
+                    rag_reason = "Agreed at the improvement board."
+            if step == Status.COMPLETE:
+                changes["evidence"] = note or "Audit of a sample of cases, reviewed at the improvement board."
+            author = owner if can_edit_actions(owner) else lead
+            action_change(
                 action=action,
                 user=author,
                 expected_version=action.version,
                 changes=changes,
-                note="Evidence reviewed and accepted." if step == Status.CLOSED else "",
+                note=note if step == status else "",
+                rag_reason=rag_reason,
+                today=moment,
                 at=_aware(moment),
             )
             action.refresh_from_db()

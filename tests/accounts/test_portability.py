@@ -29,11 +29,11 @@ def test_the_round_trip_is_identical(demo, tmp_path, settings):
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     from django.core.files.base import ContentFile
 
-    from actions.services import evidence_add_file
+    from actions.services import action_change
 
     action = Action.objects.filter(finding__inspection__authority__name="Barnsley").first()
-    evidence_add_file(action=action, user=demo["lead"], upload=ContentFile(b"%PDF-1.4 x", name="audit.pdf"),
-                      content_type="application/pdf")
+    action_change(action=action, user=demo["lead"], expected_version=action.version, changes={},
+                  evidence_files=[ContentFile(b"%PDF-1.4 x", name="audit.pdf")])
     path, first = export(tmp_path, "barnsley", "first.json")
 
     barnsley_counts = {

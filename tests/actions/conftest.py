@@ -1,8 +1,7 @@
 import pytest
 
 from accounts.models import Role
-from actions.services import action_create
-from tests.factories import FindingFactory, InspectionFactory, LocalAuthorityFactory, UserFactory
+from tests.factories import FindingFactory, action_through_services, InspectionFactory, LocalAuthorityFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +42,6 @@ def make_action(finding, people):
     def make(**fields):
         fields.setdefault("title", "Audit pathway plans")
         fields.setdefault("owner", people["owner"])
-        return action_create(finding=finding, user=people["lead"], **fields)
+        return action_through_services(finding=finding, user=people["lead"], verifier=people["leader"], **fields)
 
     return make

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from actions.models import Rag, Status
-from actions.services import action_create
+from tests.factories import action_through_services
 from findings.models import FindingKind
 from tests.factories import FindingFactory, InspectionFactory, LocalAuthorityFactory, ThemeFactory, UserFactory
 
@@ -47,7 +47,7 @@ def council(db):
     ]
     actions = {}
     for finding_index, title, owner, due_in, status, rag, progress in plan:
-        actions[title] = action_create(
+        actions[title] = action_through_services(
             finding=findings[finding_index],
             title=title,
             owner=owner,
@@ -57,7 +57,7 @@ def council(db):
             progress_notes=progress,
         )
     other_inspection = InspectionFactory(authority=other)
-    actions["southern"] = action_create(
+    actions["southern"] = action_through_services(
         finding=FindingFactory(inspection=other_inspection, text="Southern finding"),
         title="Southern action",
         owner=people["outsider"],

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import Rag, Status
-from actions.services import action_create
+from tests.factories import action_through_services
 from tests.actions.list_fixtures import council  # noqa: F401
 from tests.factories import FindingFactory
 
@@ -134,7 +134,7 @@ def test_column_headers_toggle_the_sort_and_say_which_way_with_aria_sort(client,
 def test_pagination_keeps_the_filters_and_pages_by_25(client, council):
     finding = council["findings"][0]
     for n in range(30):
-        action_create(finding=finding, title=f"Bulk item {n:02d}", status=Status.IN_PROGRESS, rag=Rag.AMBER,
+        action_through_services(finding=finding, title=f"Bulk item {n:02d}", status=Status.IN_PROGRESS, rag=Rag.AMBER,
                       due_date=council["today"] + dt.timedelta(days=100 + n))
     lead = council["people"]["lead"]
     first = get(client, lead, q="bulk", sort="title")
@@ -184,7 +184,7 @@ def test_signed_out_users_are_sent_to_sign_in(client, council):
 def _grow(council, count):
     finding = council["findings"][1]
     for n in range(count):
-        action_create(finding=finding, title=f"Extra {n}", owner=council["people"]["lead"],
+        action_through_services(finding=finding, title=f"Extra {n}", owner=council["people"]["lead"],
                       due_date=council["today"] + dt.timedelta(days=n))
 
 

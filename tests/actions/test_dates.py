@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from actions.models import ActionPlan, Status
 from actions.selectors import plan_deadlines_for, position_on, positions_on, update_cycle_start, with_update_due
-from actions.services import action_update
+from actions.services import SYSTEM, action_change
+from tests.factories import action_through_services
 from core.workdays import add_working_days, is_working_day, working_days_between
 from findings.models import FindingKind
 from inspections.models import InspectionKind
@@ -82,14 +83,14 @@ def _at(day, hour=12, minute=0):
 
 @pytest.mark.django_db
 def test_position_on_a_date_is_the_latest_row_by_the_end_of_that_day_in_london():
-    from actions.services import action_create
+    from actions.services import SYSTEM, action_create
 
     finding = FindingFactory()
-    action = action_create(finding=finding, title="Audit", at=_at(dt.date(2026, 1, 5)))
-    action_update(action=action, user=None, expected_version=1, changes={"status": Status.IN_PROGRESS},
+    action = action_create(user=SYSTEM, finding=finding, title="Audit", at=_at(dt.date(2026, 1, 5)))
+    action_change(action=action, user=SYSTEM, expected_version=1, changes={"status": Status.IN_PROGRESS},
                   at=_at(dt.date(2026, 2, 2)))
     # 23:30 on 1 June in London (BST) is 22:30 UTC: still 1 June for the board.
-    action_update(action=action, user=None, expected_version=2, changes={"status": Status.BLOCKED},
+    action_change(action=action, user=SYSTEM, expected_version=2, changes={"status": Status.BLOCKED},
                   at=_at(dt.date(2026, 6, 1), 23, 30))
     assert position_on(action, dt.date(2026, 1, 4)) is None
     assert position_on(action, dt.date(2026, 1, 31)).status == Status.NOT_STARTED
@@ -100,13 +101,13 @@ def test_position_on_a_date_is_the_latest_row_by_the_end_of_that_day_in_london()
 @pytest.mark.django_db
 def test_positions_for_many_actions_take_one_query(django_assert_num_queries):
     from actions.models import Action
-    from actions.services import action_create
+    from actions.services import SYSTEM, action_create
 
     finding = FindingFactory()
     actions = []
     for index in range(12):
-        action = action_create(finding=finding, title=f"A{index}", at=_at(dt.date(2026, 1, 5)))
-        action_update(action=action, user=None, expected_version=1, changes={"status": Status.IN_PROGRESS},
+        action = action_create(user=SYSTEM, finding=finding, title=f"A{index}", at=_at(dt.date(2026, 1, 5)))
+        action_change(action=action, user=SYSTEM, expected_version=1, changes={"status": Status.IN_PROGRESS},
                       at=_at(dt.date(2026, 3, 1)))
         actions.append(action)
     with django_assert_num_queries(1):
@@ -128,14 +129,14 @@ def test_update_cycle_start_clamps_to_short_months(settings):
 @pytest.mark.django_db
 def test_update_due_and_late_annotations(settings):
     from actions.models import Action
-    from actions.services import action_create
+    from actions.services import SYSTEM, action_create
 
     settings.UPDATE_CYCLE_DAY, settings.UPDATE_ESCALATION_DAYS = 1, 10
     finding = FindingFactory()
-    stale = action_create(finding=finding, title="Stale", at=_at(dt.date(2026, 4, 20)))
-    fresh = action_create(finding=finding, title="Fresh", at=_at(dt.date(2026, 4, 20)))
-    action_update(action=fresh, user=None, expected_version=1, changes={}, note="May update", at=_at(dt.date(2026, 5, 2)))
-    done = action_create(finding=finding, title="Done", status=Status.COMPLETE, at=_at(dt.date(2026, 4, 20)))
+    stale = action_create(user=SYSTEM, finding=finding, title="Stale", at=_at(dt.date(2026, 4, 20)))
+    fresh = action_create(user=SYSTEM, finding=finding, title="Fresh", at=_at(dt.date(2026, 4, 20)))
+    action_change(action=fresh, user=SYSTEM, expected_version=1, changes={}, note="May update", at=_at(dt.date(2026, 5, 2)))
+    done = action_through_services(finding=finding, title="Done", status=Status.COMPLETE, at=_at(dt.date(2026, 4, 20)))
     rows = {a.title: a for a in with_update_due(Action.objects.all(), today=dt.date(2026, 5, 5))}
     assert rows["Stale"].update_due and not rows["Stale"].update_late
     assert not rows["Fresh"].update_due and not rows["Done"].update_due

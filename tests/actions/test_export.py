@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from actions.exports import COLUMNS, neutralise
-from actions.services import action_create
+from tests.factories import action_through_services
 from tests.actions.list_fixtures import council  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_export_follows_the_filters_and_the_sort(client, council):
 
 def test_cells_that_would_run_as_formulas_are_neutralised(client, council):
     finding = council["findings"][0]
-    action_create(finding=finding, title="=HYPERLINK(\"http://evil\",\"x\")", description="+1+1", progress_notes="@SUM(A1)",
+    action_through_services(finding=finding, title="=HYPERLINK(\"http://evil\",\"x\")", description="+1+1", progress_notes="@SUM(A1)",
                   evidence="-2+3", owner=council["people"]["lead"])
     lead = council["people"]["lead"]
     csv_rows = list(csv.reader(io.StringIO(export(client, lead, format="csv", q="evil").content.decode("utf-8-sig"))))
@@ -114,7 +114,7 @@ def test_export_query_count_does_not_grow_with_rows(client, council, django_asse
     client.force_login(lead)
     finding = council["findings"][1]
     for n in range(40):
-        action_create(finding=finding, title=f"Export row {n}", owner=lead)
+        action_through_services(finding=finding, title=f"Export row {n}", owner=lead)
     with django_assert_max_num_queries(12):
         response = client.get(ALL, {"format": "xlsx"})
     assert load_workbook(io.BytesIO(response.content)).active.max_row == 47

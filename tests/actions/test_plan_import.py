@@ -26,7 +26,7 @@ GOOD_CSV = (
     "Ref,Action,Owner,Due date,Status,RAG,Progress\n"
     "Improvement 1,Audit twenty pathway plans,nlead,04/11/2026,In progress,Amber,Ten done\n"
     "2,Fix the supplier report,cal owens,31 March 2027,Not started,green,\n"
-    "Priority action 1,Daily referral huddle,ncolleague@example.org,2027-01-15,Done,R,Running daily\n"
+    "Priority action 1,Daily referral huddle,ncolleague@example.org,2027-01-15,Stalled,R,Running daily\n"
 )
 
 
@@ -67,7 +67,7 @@ def test_a_valid_csv_is_checked_then_saved_with_history(client, council):
         council["findings"][1], "ncolleague", dt.date(2027, 3, 31), "green"
     )
     huddle = Action.objects.get(title="Daily referral huddle")
-    assert (huddle.finding.kind, huddle.status, huddle.rag) == (FindingKind.PRIORITY_ACTION, "complete", "red")
+    assert (huddle.finding.kind, huddle.status, huddle.rag) == (FindingKind.PRIORITY_ACTION, "blocked", "red")
     update = ActionUpdate.objects.get(action=huddle)
     assert update.author == lead and "plan.csv" in update.note
     # The file is gone and the token with it.
@@ -219,7 +219,10 @@ def test_round_trip_export_then_import_into_a_fresh_council(client, council):
     """Export an inspection's plan as XLSX; import it into another council's matching inspection."""
     lead = council["people"]["lead"]
     client.force_login(lead)
-    exported = client.get(reverse("actions:action_list"), {"inspection": council["inspection"].pk, "format": "xlsx"})
+    # Open actions only: a complete or closed one is never imported (evidence and a check are needed).
+    open_statuses = ["not_started", "in_progress", "blocked"]
+    exported = client.get(reverse("actions:action_list"),
+                          {"inspection": council["inspection"].pk, "status": open_statuses, "format": "xlsx"})
     assert exported.status_code == 200
 
     fresh = LocalAuthorityFactory(name="Freshford", slug="freshford")
@@ -238,10 +241,11 @@ def test_round_trip_export_then_import_into_a_fresh_council(client, council):
     def plan(inspection):
         return sorted(
             (a.finding.kind, a.finding.position, a.title, a.owner_id, a.due_date, a.status, a.rag, a.progress_notes)
-            for a in Action.objects.filter(finding__inspection=inspection).select_related("finding")
+            for a in Action.objects.filter(finding__inspection=inspection, status__in=open_statuses)
+            .select_related("finding")
         )
 
-    assert len(plan(twin)) == 6
+    assert len(plan(twin)) == 5 == Action.objects.filter(finding__inspection=twin).count()
     assert plan(twin) == plan(council["inspection"])
 
 
@@ -251,3 +255,30 @@ def test_import_link_only_for_editors(client, council):
     client.force_login(council["people"]["lead"])
     assert "Import an action plan" in client.get(reverse("actions:action_list")).content.decode()
     assert re.search(r"Upload your spreadsheet", client.get(UPLOAD).content.decode())
+
+
+@pytest.mark.parametrize(
+    "word, why",
+    [
+        ("Complete", "an action is marked complete in the tracker, once its evidence is added there"),
+        ("Done", "an action is marked complete in the tracker, once its evidence is added there"),
+        ("Closed (verified)", "an action is closed in the tracker when someone other than its owner checks its evidence"),
+        ("Verified", "an action is closed in the tracker when someone other than its owner checks its evidence"),
+    ],
+)
+def test_a_row_complete_or_closed_is_refused_with_why_and_nothing_is_saved(client, council, word, why):
+    lead = council["people"]["lead"]
+    content = (
+        "Ref,Action,Owner,Due date,Status,RAG,Progress\n"
+        "Improvement 1,Audit twenty pathway plans,nlead,04/11/2026,In progress,Amber,Ten done\n"
+        f"2,Fix the supplier report,nlead,31 March 2027,{word},green,\n"
+    )
+    before = (Action.objects.count(), ActionUpdate.objects.count())
+    check_url = run_import(client, lead, council["inspection"], content.encode())
+    preview = client.get(check_url)
+    [problem] = preview.context["problems"]
+    assert problem.number == 3 and why in " ".join(problem.errors)
+    assert why in preview.content.decode()
+    response = client.post(check_url)
+    assert response.status_code == 200
+    assert (Action.objects.count(), ActionUpdate.objects.count()) == before

@@ -11,10 +11,10 @@ from actions.models import Action, Evidence, Rag, Status
 from actions.selectors import actions_for
 from actions.services import (
     StaleActionError,
-    action_add,
-    action_record_progress,
+    action_create,
+    action_change,
     action_send_back,
-    action_update,
+    action_change,
     action_verify,
 )
 
@@ -25,7 +25,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def progress(action, user, **kwargs):
     kwargs.setdefault("changes", {})
-    return action_record_progress(action=action, user=user, expected_version=action.version, today=TODAY, **kwargs)
+    return action_change(action=action, user=user, expected_version=action.version, today=TODAY, **kwargs)
 
 
 # --- suggested RAG ---
@@ -170,7 +170,7 @@ def test_sending_back_needs_a_reason_and_reopens_the_action(make_action, people)
 def test_bulk_style_updates_cannot_close_either(make_action, people):
     action = make_action(status=Status.COMPLETE)
     with pytest.raises(ValidationError):
-        action_update(action=action, user=people["lead"], expected_version=action.version,
+        action_change(action=action, user=people["lead"], expected_version=action.version,
                       changes={"status": Status.CLOSED})
 
 
@@ -235,7 +235,7 @@ def test_a_stale_update_is_refused_and_names_the_newer_change(make_action, peopl
     stale_copy = Action.objects.get(pk=action.pk)
     progress(action, people["lead"], note="First")
     with pytest.raises(StaleActionError) as error:
-        action_record_progress(action=Action.objects.get(pk=action.pk), user=people["owner"],
+        action_change(action=Action.objects.get(pk=action.pk), user=people["owner"],
                                expected_version=stale_copy.version, changes={}, note="Second", today=TODAY)
     assert [u.note for u in error.value.changes_since] == ["First"]
     assert not Action.objects.get(pk=action.pk).updates.filter(note="Second").exists()
@@ -278,7 +278,7 @@ def test_evidence_files_over_the_limit_are_refused(make_action, people, settings
 
 
 def test_a_lead_adds_an_action_owned_by_a_member_of_the_council(finding, people):
-    action = action_add(finding=finding, user=people["lead"], title="Recruit advisers", owner=people["partner"],
+    action = action_create(finding=finding, user=people["lead"], title="Recruit advisers", owner=people["partner"],
                         measure_name="Advisers in post", measure_baseline=Decimal("4"), measure_target=Decimal("8"))
     assert action.owner == people["partner"] and action.updates.count() == 1
     assert action.measure_latest == Decimal("4")
@@ -287,9 +287,9 @@ def test_a_lead_adds_an_action_owned_by_a_member_of_the_council(finding, people)
 @pytest.mark.parametrize("role", ["leader", "viewer", "partner", "outsider"])
 def test_only_leads_and_admins_of_the_council_add_actions(finding, people, role):
     with pytest.raises(PermissionDenied):
-        action_add(finding=finding, user=people[role], title="Recruit advisers")
+        action_create(finding=finding, user=people[role], title="Recruit advisers")
 
 
 def test_an_owner_from_another_council_is_refused(finding, people):
     with pytest.raises(ValidationError):
-        action_add(finding=finding, user=people["lead"], title="Recruit advisers", owner=people["outsider"])
+        action_create(finding=finding, user=people["lead"], title="Recruit advisers", owner=people["outsider"])

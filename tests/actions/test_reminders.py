@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from accounts.models import Role
 from actions.models import ReminderLog, Status
-from actions.services import action_create
+from tests.factories import action_through_services
 from tests.factories import FindingFactory, InspectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def plan(council, people):
     at = dt.datetime(2026, 6, 5, 9, tzinfo=LONDON)
 
     def add(title, due_in, owner="owner", status=Status.IN_PROGRESS):
-        return action_create(finding=finding, title=title, owner=people[owner], status=status,
+        return action_through_services(finding=finding, title=title, owner=people[owner], status=status,
                              due_date=TODAY + dt.timedelta(days=due_in), at=at)
 
     return {

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actions.models import Action, Evidence, Status
-from actions.services import action_record_progress, action_update
+from actions.services import action_change
 from findings.models import FindingKind
 from inspections.models import InspectionKind
 from tests.factories import PASSWORD, FindingFactory, InspectionFactory
@@ -74,7 +74,7 @@ def _stale_post(client, action, **extra):
 @pytest.mark.parametrize("htmx", [False, True])
 def test_a_stale_save_shows_what_changed_and_keeps_the_typed_text(make_action, people, htmx):
     action = make_action()
-    action_update(action=action, user=people["owner"], expected_version=1, changes={"status": "in_progress"},
+    action_change(action=action, user=people["owner"], expected_version=1, changes={"status": "in_progress"},
                   note="Owner started it")
     extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = _stale_post(client_for(people["lead"]), action, **extra)
@@ -102,7 +102,7 @@ def test_the_action_page_query_count_does_not_grow_with_history(make_action, peo
     small = make_action(title="Small")
     large = make_action(title="Large", measure_name="Plans up to date", measure_baseline=54)
     for index in range(15):
-        action_record_progress(action=Action.objects.get(pk=large.pk), user=people["lead"],
+        action_change(action=Action.objects.get(pk=large.pk), user=people["lead"],
                                expected_version=index + 1, changes={"measure_latest": 54 + index},
                                note=f"Update {index}", evidence_links=[f"https://example.org/{index}"])
     assert count_for(small) == count_for(large)
@@ -171,10 +171,11 @@ def test_a_partner_sees_their_action_with_notes_and_evidence_fields_only(make_ac
 def test_verify_and_send_back_through_the_page(make_action, people):
     action = make_action(status=Status.COMPLETE, evidence="Audit report")
     url = reverse("actions:action_verify", kwargs={"pk": action.pk})
-    assert client_for(people["lead"]).post(url, {"version": 1, "decision": "verify"}).status_code == 403
-    response = client_for(people["leader"]).post(url, {"version": 1, "decision": "send_back", "reason": ""})
+    version = action.version
+    assert client_for(people["lead"]).post(url, {"version": version, "decision": "verify"}).status_code == 403
+    response = client_for(people["leader"]).post(url, {"version": version, "decision": "send_back", "reason": ""})
     assert "Enter why the action is being sent back" in response.content.decode()
-    response = client_for(people["leader"]).post(url, {"version": 1, "decision": "verify"})
+    response = client_for(people["leader"]).post(url, {"version": version, "decision": "verify"})
     assert response.status_code == 302
     assert Action.objects.get(pk=action.pk).status == Status.CLOSED
 
@@ -219,8 +220,9 @@ def test_the_inspection_page_shows_plan_dates_and_records_submission(council, pe
 
 def test_after_a_conflict_fields_left_untouched_show_the_newer_values(make_action, people):
     action = make_action(due_date=dt.date(2030, 1, 1))
-    action_update(action=action, user=people["owner"], expected_version=1,
-                  changes={"status": "in_progress", "due_date": dt.date(2030, 6, 1)}, note="Moved")
+    action_change(action=action, user=people["owner"], expected_version=1,
+                  changes={"status": "in_progress", "due_date": dt.date(2030, 6, 1)}, note="Moved",
+                  due_date_reason="Waiting for the new system")
     response = client_for(people["lead"]).post(
         update_url(action),
         {"version": 1, "status": "not_started", "rag": "amber", "due_date": "2030-01-01", "note": "Mine"},

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from actions.models import Action, ActionUpdate, Status
-from actions.services import action_create
+from tests.factories import action_through_services
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def _many_overdue_for(username: str, count: int = 30) -> None:
     finding = Action.objects.filter(owner=lead).select_related("finding").first().finding
     today = timezone.localdate()
     for n in range(count):
-        action_create(finding=finding, title=f"Backlog case review {n:02d}", owner=lead, status=Status.IN_PROGRESS,
+        action_through_services(finding=finding, title=f"Backlog case review {n:02d}", owner=lead, status=Status.IN_PROGRESS,
                       due_date=today - dt.timedelta(days=60 + n))
 
 

@@ -25,7 +25,7 @@ from actions.services import action_create, action_plan_record, actions_bulk_cha
 from bench.htmlform import form_with_field
 from findings.models import FindingKind
 from inspections.models import Grade, InspectionKind
-from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_create
+from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_import
 from tests.factories import FindingFactory, InspectionFactory, LocalAuthorityFactory, ThemeFactory, UserFactory
 
 # Redis database 2 of the local Redis unless told otherwise; flushed before and after each test.
@@ -147,7 +147,7 @@ def _bulk(council):
 
 
 def _inspection(council):
-    inspection_create(data=InspectionInput(
+    inspection_import(source=b"", filename="", user=None, data=InspectionInput(
         authority=council["authority"], kind=InspectionKind.FULL, visit_start=dt.date(2026, 5, 4),
         visit_end=dt.date(2026, 5, 15), published_on=dt.date(2026, 6, 20),
         judgements=[JudgementInput(area="overall_effectiveness", grade=Grade.GOOD)],

@@ -16,12 +16,13 @@ from django.db import transaction
 
 from accounts.models import Role
 from accounts.services import user_provision
-from actions.services import action_create, action_plan_record, action_update, evidence_add_file
+from accounts.permissions import SYSTEM
+from actions.services import action_change, action_create, action_plan_record
 from actions.models import Status
 from findings.models import Theme
 from findings.services import themes_load_defaults
 from inspections.models import InspectionKind, LocalAuthority
-from findings.services import InspectionInput, inspection_create
+from findings.services import InspectionInput, inspection_import
 from tests.factories import ActionFactory, FindingFactory, InspectionFactory, LocalAuthorityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_an_action_update_raises_its_own_council_only(councils, committed):
     ActionFactory(finding=FindingFactory(inspection=InspectionFactory(authority=still)))
 
     moved = committed(
-        lambda: action_update(action=action, user=lead, expected_version=action.version,
+        lambda: action_change(action=action, user=lead, expected_version=action.version,
                               changes={"status": Status.IN_PROGRESS}, note="Started."),
         changed, still,
     )
@@ -73,14 +74,14 @@ def test_every_write_service_raises_the_council(councils, committed, settings, t
     action = ActionFactory(finding=finding)
     lead = UserFactory(role=Role.IMPROVEMENT_LEAD, authorities=[changed])
     writes = {
-        "inspection": lambda: inspection_create(data=InspectionInput(
+        "inspection": lambda: inspection_import(source=b"", filename="", user=None, data=InspectionInput(
             authority=changed, kind=InspectionKind.FOCUSED, visit_start=dt.date(2026, 3, 2),
             visit_end=dt.date(2026, 3, 3))),
-        "action_create": lambda: action_create(finding=finding, title="Audit plans", due_date=dt.date(2027, 1, 4)),
+        "action_create": lambda: action_create(user=SYSTEM, finding=finding, title="Audit plans", due_date=dt.date(2027, 1, 4)),
         "plan_dates": lambda: action_plan_record(inspection=inspection, user=lead, plan_submitted_on=None,
                                                  draft_submitted_on=dt.date(2025, 3, 3)),
-        "evidence": lambda: evidence_add_file(action=action, user=lead, content_type="application/pdf",
-                                              upload=SimpleUploadedFile("audit.pdf", b"%PDF-1.4 audit")),
+        "evidence": lambda: action_change(action=action, user=lead, expected_version=action.version, changes={},
+                                          evidence_files=[SimpleUploadedFile("audit.pdf", b"%PDF-1.4 audit")]),
         "rename": lambda: user_provision(username=lead.username, password="x-long-password-1", role=Role.IMPROVEMENT_LEAD,
                                          authorities=[changed], first_name="Renamed"),
     }
@@ -111,7 +112,7 @@ def test_a_rolled_back_change_raises_nothing(councils, committed):
 
     def write_then_fail():
         with pytest.raises(RuntimeError), transaction.atomic():
-            action_create(finding=finding, title="Never saved")
+            action_create(user=SYSTEM, finding=finding, title="Never saved")
             raise RuntimeError("the save failed")
 
     assert committed(write_then_fail, changed) == [0]
@@ -123,6 +124,6 @@ def test_nothing_moves_before_the_commit(councils, django_capture_on_commit_call
     finding = FindingFactory(inspection=InspectionFactory(authority=changed))
     before = _revisions(changed)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        action_create(finding=finding, title="Audit plans")
+        action_create(user=SYSTEM, finding=finding, title="Audit plans")
         assert _revisions(changed) == before
     assert callbacks, "no revision raise was waiting for the commit"

@@ -138,13 +138,13 @@ def test_two_identical_imports_at_the_same_moment_save_one_inspection(private_st
     barnsley = LocalAuthorityFactory(name="Barnsley", slug="barnsley", ofsted_urn="80426")
     admin = UserFactory(username="racer", role="Admin", authorities=[barnsley])
     barrier = threading.Barrier(2, timeout=20)
-    real_create = services.inspection_create
+    real_create = services._inspection_insert
 
     def create_after_both_checked(**kwargs):
         barrier.wait()  # both imports have passed the duplicate check: now both insert
         return real_create(**kwargs)
 
-    monkeypatch.setattr(services, "inspection_create", create_after_both_checked)
+    monkeypatch.setattr(services, "_inspection_insert", create_after_both_checked)
     outcomes: list = []
 
     def run():

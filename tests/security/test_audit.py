@@ -63,11 +63,12 @@ def test_an_imports_source_fields_are_read_only_and_it_cannot_be_deleted_in_the_
 
 def test_every_action_change_through_the_service_leaves_a_history_row(demo):
     from actions.models import Action
-    from actions.services import action_update
+    from actions.services import action_change
 
     action = Action.objects.filter(finding__inspection__authority__name="Barnsley").first()
     before = action.updates.count()
-    action_update(action=action, user=demo["lead"], expected_version=action.version, changes={"rag": "red"}, note="Slipping")
+    action_change(action=action, user=demo["lead"], expected_version=action.version, changes={"rag": "red"}, note="Slipping",
+                  rag_reason="Recruitment slipping")
     action.refresh_from_db()
     latest = action.updates.order_by("-version").first()
     assert action.updates.count() == before + 1

@@ -122,13 +122,14 @@ def test_a_missing_file_is_a_404_not_a_stack_trace(storage):
 @pytest.mark.django_db
 def test_evidence_is_downloaded_only_by_its_council_as_an_attachment(client, demo, settings, tmp_path):
     from actions.models import Action
-    from actions.services import evidence_add_file
+    from actions.services import action_change
 
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     action = Action.objects.filter(finding__inspection__authority__name="Barnsley").first()
-    evidence = evidence_add_file(action=action, user=demo["lead"], upload=upload("audit <1>.pdf", PDF),
-                                 content_type="application/pdf")
+    result = action_change(action=action, user=demo["lead"], expected_version=action.version, changes={},
+                           evidence_files=[upload("audit <1>.pdf", PDF)])
+    evidence = result.update.evidence_items.get()
     assert "audit" not in evidence.file.name
     client.force_login(demo["barnet-lead"])
     assert client.get(evidence.get_absolute_url()).status_code == 404

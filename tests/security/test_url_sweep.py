@@ -189,14 +189,15 @@ def _make_barnsley(model):
     if label == "actions.evidence":
         from django.core.files.base import ContentFile
 
-        from actions.services import evidence_add_file
+        from actions.services import action_change
 
         action = Action.objects.filter(finding__inspection__authority__name="Barnsley").order_by("pk").first()
         upload = ContentFile(b"%PDF-1.4 Barnsley evidence", name="barnsley-audit.pdf")
-        return evidence_add_file(
-            action=action, user=get_user_model().objects.get(username="lead"), upload=upload,
-            content_type="application/pdf",
+        result = action_change(
+            action=action, user=get_user_model().objects.get(username="lead"), expected_version=action.version,
+            changes={}, evidence_files=[upload],
         )
+        return result.update.evidence_items.get()
     return None
 
 
