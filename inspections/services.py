@@ -99,6 +99,7 @@ class FindingInput:
     kind: str = FindingKind.IMPROVEMENT
     theme: Theme | None = None
     repeats: Finding | None = None
+    framework_refs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -155,8 +156,18 @@ def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
             position=positions[item.kind],
             theme=item.theme,
             repeats=item.repeats,
+            framework_refs=_framework_refs(item.framework_refs),
         )
     return inspection
+
+
+def _framework_refs(refs) -> list[str]:
+    from inspections.importing.framework import invalid_refs, sort_refs
+
+    bad = invalid_refs(refs)
+    if bad:
+        raise ValidationError(f"Not a national framework reference: {', '.join(bad)}.")
+    return sort_refs(refs)
 
 
 # --- importing a publication -----------------------------------------------------------------------
@@ -344,6 +355,8 @@ def parsed_for_draft(parsed) -> dict:
         "framework": parsed.framework,
         "headline": parsed.headline,
         "warnings": list(parsed.warnings),
+        "improvement_heading_without_points": parsed.improvement_heading_without_points,
+        "unread_improvement_section": parsed.unread_improvement_section,
     }
 
 

@@ -65,6 +65,13 @@ def normalise_ref(text: str) -> str | None:
     return ref if ref in KNOWN_REFS else None
 
 
+def invalid_refs(value) -> list[str]:
+    """The entries of a stored list of tags that are not known references (empty when all are)."""
+    if not isinstance(value, (list, tuple)):
+        return [repr(value)]
+    return [str(item) for item in value if item not in KNOWN_REFS]
+
+
 def sort_refs(refs) -> list[str]:
     return sorted(set(refs), key=lambda r: _ORDER.get(r, len(_ORDER)))
 

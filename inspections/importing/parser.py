@@ -106,7 +106,9 @@ class ParsedPublication:
     # national-framework tags of each point ("outcome 4"), parallel to improvements / priority_actions
     improvement_refs: list[list[str]] = field(default_factory=list)
     priority_action_refs: list[list[str]] = field(default_factory=list)
-    # the text under a "what needs to improve" heading when no point could be read from it
+    # a "what needs to improve" / "areas for improvement" heading was found but no point was read under it,
+    # and the text under that heading (for the admin to read)
+    improvement_heading_without_points: bool = False
     unread_improvement_section: str = ""
 
     def to_contract(self) -> dict:
@@ -1348,6 +1350,7 @@ def _parse(text: str, warnings: list[str]) -> ParsedPublication:
         warnings=warnings,
         improvement_refs=improvement_section.refs,
         priority_action_refs=priority_section.refs,
+        improvement_heading_without_points=improvement_section.heading_found and not improvements,
         unread_improvement_section=improvement_section.unread_text if not improvements else "",
     )
 
