@@ -10,7 +10,8 @@ and compared field by field. Prints per-field and overall accuracy, every mismat
 (median of 5 runs; --all-timings adds the five slowest PDFs). The national-framework tags of the
 points ("outcome 4") are counted one by one: a tag is right when the point at the same place has it,
 and the total is every tag expected or returned. With --text the committed pdftotext copies
-(tests/importing/corpus/text/<folder>/<name>.txt) are imported instead of the PDFs.
+(tests/importing/corpus/text/<folder>/<name>.txt) are imported instead of the PDFs. With --pypdf
+the PDFs are read with pypdf instead of PDFium (pypdfium2), to compare the two extractors.
 """
 from __future__ import annotations
 
@@ -52,6 +53,11 @@ def import_file(path: Path) -> dict:
 
 def main(argv: list[str]) -> int:
     use_text = "--text" in argv
+    if "--pypdf" in argv:
+        # compare with the previous extractor: PDFium off, pypdf reads the PDFs
+        from inspections.importing import extract
+
+        extract.pdfium = None
     right = {f: 0 for f in FIELDS}
     total = 0
     mismatches = []
@@ -114,15 +120,26 @@ def main(argv: list[str]) -> int:
 
         longest = max(pdfs, key=lambda p: (len(PdfReader(str(p)).pages), p.stat().st_size))
         data = longest.read_bytes()
-        timings = []
+        import resource
+
+        from inspections.importing import extract
+
+        timings, cpu = [], []
         for _ in range(5):
             t0 = time.perf_counter()
+            c0 = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+            c0 += resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
             parse_publication(text_from_upload(data, longest.name))
             timings.append(time.perf_counter() - t0)
+            c1 = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+            c1 += resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+            cpu.append(c1 - c0)
         print(
             f"Longest PDF: {longest.relative_to(ROOT)} ({len(PdfReader(str(longest)).pages)} pages, "
-            f"{longest.stat().st_size // 1024} KiB): extract+parse median of 5 = "
-            f"{statistics.median(timings):.3f} s (min {min(timings):.3f} s, max {max(timings):.3f} s)"
+            f"{longest.stat().st_size // 1024} KiB), extracted with "
+            f"{'PDFium (pypdfium2)' if extract.pdfium is not None else 'pypdf'}: extract+parse median of 5 = "
+            f"{statistics.median(timings):.3f} s (min {min(timings):.3f} s, max {max(timings):.3f} s); "
+            f"CPU time (this process and the extraction child) median {statistics.median(cpu):.3f} s"
         )
         if "--all-timings" in argv:
             slowest = []
