@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 
 from findings.models import Finding, FindingKind, Theme
 from findings.services import finding_repeat_suggestions
+from inspections.importing.framework import FRAMEWORK_REFS
 from inspections.models import GRADED_KINDS, FocusArea, Grade, InspectionKind, JudgementArea
 
 NEW_AUTHORITY = "new"
@@ -133,6 +134,10 @@ def _grade_field_name(area: str) -> str:
     return f"grade_{area}"
 
 
+# From April 2026 Ofsted's inspection reports no longer give an overall effectiveness grade.
+OVERALL_GRADE_DROPPED_ON = date(2026, 4, 1)
+
+
 class ImportPreviewForm(forms.Form):
     authority = forms.ChoiceField(label="Council", error_messages={"required": "Choose the council"})
     kind = forms.ChoiceField(
@@ -157,9 +162,18 @@ class ImportPreviewForm(forms.Form):
         help_text="One name per line.",
     )
     headline = forms.CharField(label="Headline summary", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    nothing_to_improve = forms.BooleanField(
+        label="This publication names nothing to improve", required=False
+    )
 
-    def __init__(self, *args, authorities, new_authority_label: str = "", **kwargs):
+    def __init__(
+        self, *args, authorities, new_authority_label: str = "", improvement_heading_without_points: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # The document has a "what needs to improve" heading but the importer read no point under it: saving
+        # without any improvement point then needs the admin to say so (never a silent empty list).
+        self.improvement_heading_without_points = improvement_heading_without_points
         choices = [("", "Choose a council")] + [(a.slug, a.name) for a in authorities]
         if new_authority_label:
             choices.append((NEW_AUTHORITY, new_authority_label))
@@ -193,8 +207,15 @@ class ImportPreviewForm(forms.Form):
         grades = {area: cleaned.get(_grade_field_name(area)) for area in JudgementArea.values}
         given = {area: grade for area, grade in grades.items() if grade}
         if kind and kind in GRADED_KINDS:
-            if not given.get(JudgementArea.OVERALL):
-                self.add_error(_grade_field_name(JudgementArea.OVERALL), "Choose the overall effectiveness grade")
+            # reports from April 2026 give no overall effectiveness grade, only the other judgements
+            if not given.get(JudgementArea.OVERALL) and (
+                not given or (start and start < OVERALL_GRADE_DROPPED_ON)
+            ):
+                self.add_error(
+                    _grade_field_name(JudgementArea.OVERALL),
+                    "Choose the overall effectiveness grade (reports of inspections from April 2026 have none: "
+                    "then grade the other areas)",
+                )
             if given.get(JudgementArea.IN_CARE_AND_LEAVERS) and (
                 given.get(JudgementArea.CHILDREN_IN_CARE) or given.get(JudgementArea.CARE_LEAVERS)
             ):
@@ -210,6 +231,20 @@ class ImportPreviewForm(forms.Form):
             )
         cleaned["judgements"] = list(given.items()) if kind in GRADED_KINDS else []
         return cleaned
+
+    def check_points(self, points) -> bool:
+        """After both forms are valid: refuse to save no improvement point from a document that has a
+        "what needs to improve" heading unless the admin ticked that it names nothing to improve."""
+        if not self.improvement_heading_without_points or self.cleaned_data.get("nothing_to_improve"):
+            return True
+        if any(point.cleaned_data.get("kind") == FindingKind.IMPROVEMENT for point in points.kept_forms()):
+            return True
+        self.add_error(
+            "nothing_to_improve",
+            "The publication has a “What needs to improve” section but no point was read from it: add its points, "
+            "or tick “This publication names nothing to improve”",
+        )
+        return False
 
     def chosen_authority(self):
         """The chosen LocalAuthority, or None when the admin chose to create the letter's authority."""
@@ -228,6 +263,13 @@ class PointForm(forms.Form):
     )
     kind = forms.ChoiceField(label="Type", choices=FindingKind.choices, initial=FindingKind.IMPROVEMENT)
     theme = forms.ChoiceField(label="Theme", required=False)
+    framework_refs = forms.MultipleChoiceField(
+        label="National framework",
+        required=False,
+        choices=FRAMEWORK_REFS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose national framework references from the list"},
+    )
     repeats = forms.ChoiceField(label="Does this point repeat an earlier finding?", required=False,
                                 widget=forms.RadioSelect)
 
@@ -297,6 +339,7 @@ def points_reordered(data, *, add: bool = False):
         except (TypeError, ValueError):
             order = 10_000 + index
         fields = {name: data.get(key + name, "") for name in ("text", "kind", "theme", "repeats")}
+        fields["framework_refs"] = data.getlist(key + "framework_refs") if hasattr(data, "getlist") else []
         rows.append((order, index, fields))
     rows.sort(key=lambda row: (row[0], row[1]))
     new = data.copy()
@@ -304,10 +347,13 @@ def points_reordered(data, *, add: bool = False):
         if name.startswith(f"{prefix}-"):
             del new[name]
     if add:
-        rows.append((0, 0, {"text": "", "kind": FindingKind.IMPROVEMENT, "theme": "", "repeats": ""}))
+        rows.append((0, 0, {"text": "", "kind": FindingKind.IMPROVEMENT, "theme": "", "repeats": "", "framework_refs": []}))
     for position, (_, _, fields) in enumerate(rows):
         for name, value in fields.items():
-            new[f"{prefix}-{position}-{name}"] = value
+            if isinstance(value, list):
+                new.setlist(f"{prefix}-{position}-{name}", value)
+            else:
+                new[f"{prefix}-{position}-{name}"] = value
         new[f"{prefix}-{position}-ORDER"] = str(position + 1)
     new[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
     new[f"{prefix}-INITIAL_FORMS"] = "0"

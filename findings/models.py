@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from inspections.importing.framework import invalid_refs
+
 
 class Theme(models.Model):
     """A short controlled list of what findings are about, so plans can be read across visits."""
@@ -29,6 +31,14 @@ class FindingKind(models.TextChoices):
     PRIORITY_ACTION = "priority_action", "Area for priority action"
 
 
+def validate_framework_refs(value) -> None:
+    bad = invalid_refs(value)
+    if bad:
+        raise ValidationError(
+            f"Not a national framework reference: {', '.join(bad)}. Use outcome 1-4, enabler 1-3 or principle 1-6."
+        )
+
+
 class Finding(models.Model):
     """One point of "what needs to improve" in a publication, verbatim, in its published order."""
 
@@ -44,6 +54,11 @@ class Finding(models.Model):
         blank=True,
         related_name="repeated_by",
         help_text="The earlier finding, from a previous visit, that this one raises again.",
+    )
+    # Children's Social Care: National Framework references ("outcome 4", "enabler 2", "principle 1"),
+    # printed by Ofsted after each point since autumn 2025 and what improvement boards report against.
+    framework_refs = models.JSONField(
+        "national framework references", default=list, blank=True, validators=[validate_framework_refs]
     )
 
     class Meta:

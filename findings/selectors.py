@@ -54,6 +54,11 @@ class ImportPreview:
         self._user = user
         self._find_duplicate = inspection_find_duplicate
         self.warnings = list(parsed.get("warnings") or [])
+        # never silent: a "what needs to improve" heading the importer read no point from
+        self.improvement_heading_without_points = bool(parsed.get("improvement_heading_without_points"))
+        self.unread_improvement_section = parsed.get("unread_improvement_section") or ""
+        if self.improvement_heading_without_points:
+            self.warnings = [w for w in self.warnings if "no improvement point could be read" not in w]
         if not parsed.get("improvements") and not parsed.get("priority_actions"):
             self.warnings.append(
                 "No improvement points or priority actions were found: add them below if the publication has them."
@@ -105,10 +110,21 @@ class ImportPreview:
         return initial
 
     def points_initial(self) -> list[dict]:
-        points = [(FindingKind.PRIORITY_ACTION, text) for text in self.parsed.get("priority_actions") or []]
-        points += [(FindingKind.IMPROVEMENT, text) for text in self.parsed.get("improvements") or []]
+        parsed = self.parsed
+
+        def with_refs(texts_key, refs_key, kind):
+            texts = parsed.get(texts_key) or []
+            refs = list(parsed.get(refs_key) or [])  # drafts made before the tags existed have none
+            refs += [[]] * (len(texts) - len(refs))
+            return [(kind, text, list(tags)) for text, tags in zip(texts, refs)]
+
+        points = with_refs("priority_actions", "priority_action_refs", FindingKind.PRIORITY_ACTION)
+        points += with_refs("improvements", "improvement_refs", FindingKind.IMPROVEMENT)
         rows = []
-        for position, (kind, text) in enumerate(points, start=1):
+        for position, (kind, text, tags) in enumerate(points, start=1):
             theme = self._theme_suggest(text, self.themes)
-            rows.append({"text": text, "kind": kind, "theme": str(theme.pk) if theme else "", "ORDER": position})
+            rows.append({
+                "text": text, "kind": kind, "theme": str(theme.pk) if theme else "", "ORDER": position,
+                "framework_refs": tags,
+            })
         return rows

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from findings.models import Finding, FindingKind, Theme
 from accounts.permissions import SYSTEM
 from findings.permissions import finding_policy
+from inspections.importing.framework import invalid_refs, sort_refs
 from inspections.models import ImportDraft, Inspection, Judgement, LocalAuthority
 from inspections.services import (
     DuplicateImport,
@@ -182,6 +183,7 @@ class FindingInput:
     kind: str = FindingKind.IMPROVEMENT
     theme: Theme | None = None
     repeats: Finding | None = None
+    framework_refs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -239,8 +241,16 @@ def _inspection_insert(*, data: InspectionInput, user=None) -> Inspection:
             position=positions[item.kind],
             theme=item.theme,
             repeats=item.repeats,
+            framework_refs=_framework_refs(item.framework_refs),
         )
     return inspection
+
+
+def _framework_refs(refs) -> list[str]:
+    bad = invalid_refs(refs)
+    if bad:
+        raise ValidationError(f"Not a national framework reference: {', '.join(bad)}.")
+    return sort_refs(refs)
 
 
 def _stored_name(filename: str, source: bytes) -> str:

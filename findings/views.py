@@ -82,7 +82,11 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         f"Add {preview.new_authority.name} to the tracker (Ofsted URN {preview.new_authority.ofsted_urn})"
         if preview.new_authority else ""
     )
-    form_kwargs = {"authorities": preview.authorities, "new_authority_label": new_label}
+    form_kwargs = {
+        "authorities": preview.authorities,
+        "new_authority_label": new_label,
+        "improvement_heading_without_points": preview.improvement_heading_without_points,
+    }
     duplicate_error = None
     if request.method == "GET":
         form = ImportPreviewForm(initial=preview.initial(), **form_kwargs)
@@ -100,7 +104,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         points = PointFormSet(data, prefix=POINTS_PREFIX, form_kwargs={"themes": preview.themes, "earlier": earlier})
         status = 200
         if confirming:
-            if form.is_valid() and points.is_valid():
+            if form.is_valid() and points.is_valid() and form.check_points(points):
                 try:
                     inspection = services.import_confirm(
                         draft=draft,
@@ -156,6 +160,7 @@ def _inspection_input(form: ImportPreviewForm, points) -> services.InspectionInp
                 kind=point.cleaned_data["kind"],
                 theme=point.chosen_theme(),
                 repeats=point.chosen_earlier(),
+                framework_refs=point.cleaned_data["framework_refs"],
             )
             for point in points.kept_forms()
         ],

@@ -196,6 +196,8 @@ def parsed_for_draft(parsed) -> dict:
         "framework": parsed.framework,
         "headline": parsed.headline,
         "warnings": list(parsed.warnings),
+        "improvement_heading_without_points": parsed.improvement_heading_without_points,
+        "unread_improvement_section": parsed.unread_improvement_section,
     }
 
 

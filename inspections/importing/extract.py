@@ -17,6 +17,11 @@ import time
 import unicodedata
 
 try:  # imported here so that forked children inherit it ready to use
+    import pypdfium2 as pdfium
+except ImportError:  # pragma: no cover - then pypdf reads the PDFs (slower, same accuracy on the corpus)
+    pdfium = None  # type: ignore[assignment]
+
+try:
     from pypdf import PdfReader
 except ImportError:  # pragma: no cover
     PdfReader = None  # type: ignore[assignment]
@@ -113,6 +118,49 @@ def normalise_text(text: str) -> str:
 # --------------------------------------------------------------------------
 
 
+def _memory_grown(baseline_kib: int, memory_limit: int | None) -> bool:
+    """Whether this child's peak memory grew by more than a quarter of its limit: a decompression bomb
+    (PDFium, unlike pypdf, has no guard of its own and would inflate it whole)."""
+    if resource is None or not memory_limit:
+        return False
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return (peak_kib - baseline_kib) * 1024 > memory_limit // 4
+
+
+def _child_extract_pdfium(conn, data: bytes, max_pages: int, memory_limit: int | None, worker: int, workers: int) -> None:
+    """PDFium (pypdfium2) reads the text layer about five times faster than pypdf, with the same result on the
+    corpus. A hyphen PDFium recognises at a line end comes back as U+0002 with the line break removed: it
+    becomes a hyphen and a line break again, so that the parser decides as for the other extractors."""
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss if resource is not None else 0
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        conn.send(("encrypted", "") if "password" in str(exc).lower() else ("corrupt", type(exc).__name__))
+        return
+    try:
+        page_count = len(document)
+        if page_count == 0:
+            conn.send(("corrupt", "no pages"))
+            return
+        texts: dict[int, str] = {}
+        failures = 0
+        for index in range(worker, min(page_count, max_pages), workers):
+            try:
+                page = document[index]
+                textpage = page.get_textpage()
+                texts[index] = textpage.get_text_bounded().replace("\x02", "-\n")
+                textpage.close()
+                page.close()
+            except pdfium.PdfiumError:
+                failures += 1
+                texts[index] = ""
+            if _memory_grown(baseline, memory_limit):
+                raise MemoryError
+        conn.send(("ok", texts, page_count, failures))
+    finally:
+        document.close()
+
+
 def _child_extract(conn, data: bytes, max_pages: int, memory_limit: int | None, worker: int = 0, workers: int = 1) -> None:
     """Runs in a forked child: extract the text of pages ``worker``,
     ``worker + workers``, ... and report ``("ok", {index: text}, page_count)``
@@ -123,6 +171,12 @@ def _child_extract(conn, data: bytes, max_pages: int, memory_limit: int | None, 
                 resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
             except (ValueError, OSError):
                 pass
+        if pdfium is not None:
+            import faulthandler
+
+            faulthandler.disable()  # an abort under the memory cap is an expected outcome, not a crash to report
+            _child_extract_pdfium(conn, data, max_pages, memory_limit, worker, workers)
+            return
         # (no logging.disable(): it takes logging's module lock, which another
         # thread of the parent may have held at fork time)
         logging.getLogger("pypdf").disabled = True
@@ -224,7 +278,10 @@ def _run_in_child(data: bytes, max_pages: int, timeout_seconds: float, memory_li
                 try:
                     messages.append(receiver.recv())
                 except (EOFError, OSError):
-                    messages.append(("died", ""))
+                    process.join(1)
+                    # PDFium aborts when the memory cap refuses it an allocation: a PDF too complex to read
+                    killed_by_signal = process.exitcode is not None and process.exitcode < 0
+                    messages.append(("memory", "") if killed_by_signal and pdfium is not None else ("died", ""))
             else:
                 return ("timeout", "")
     finally:
@@ -271,7 +328,8 @@ def extract_text_from_pdf(
     if len(data) > DEFAULT_MAX_BYTES:
         raise ImportRejected("The file is too large to import (the limit is 40 MB).")
     if workers is None:
-        workers = min(2, os.cpu_count() or 1) if len(data) > 64 * 1024 else 1
+        # PDFium reads the longest report in well under the cost of a second fork; pypdf gains from two
+        workers = 1 if pdfium is not None else (min(2, os.cpu_count() or 1) if len(data) > 64 * 1024 else 1)
     message = _run_in_child(bytes(data), max_pages, timeout_seconds, memory_limit_bytes, max(1, int(workers)))
     status = message[0] if message else "died"
     if status == "timeout":

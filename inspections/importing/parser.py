@@ -20,6 +20,7 @@ from datetime import date
 
 from .authorities import match_authority
 from .extract import ImportRejected, normalise_text
+from .framework import split_refs
 
 __all__ = [
     "ParsedJudgement",
@@ -47,6 +48,8 @@ CONTRACT_FIELDS = (
     "improvements",
     "priority_actions",
     "focus_area",
+    "improvement_refs",
+    "priority_action_refs",
 )
 
 KINDS = ("full_inspection", "short_inspection", "focused_visit", "monitoring_visit", "jtai")
@@ -100,6 +103,13 @@ class ParsedPublication:
     focus_area: str | None = None
     headline: str = ""
     warnings: list[str] = field(default_factory=list)
+    # national-framework tags of each point ("outcome 4"), parallel to improvements / priority_actions
+    improvement_refs: list[list[str]] = field(default_factory=list)
+    priority_action_refs: list[list[str]] = field(default_factory=list)
+    # a "what needs to improve" / "areas for improvement" heading was found but no point was read under it,
+    # and the text under that heading (for the admin to read)
+    improvement_heading_without_points: bool = False
+    unread_improvement_section: str = ""
 
     def to_contract(self) -> dict:
         """The stable JSON contract (dates ISO or None)."""
@@ -118,6 +128,8 @@ class ParsedPublication:
             "improvements": list(self.improvements),
             "priority_actions": list(self.priority_actions),
             "focus_area": self.focus_area,
+            "improvement_refs": [list(r) for r in self.improvement_refs],
+            "priority_action_refs": [list(r) for r in self.priority_action_refs],
         }
 
 
@@ -167,20 +179,25 @@ _TABLE_WORDS = set(
     grade grades requires improvement to be good outstanding inadequate area areas""".split()
 )
 
+# A heading may carry a footnote number straight after it ("practice?1", "practice? 1", "practice?¹").
+_FOOTNOTE_MARK = r"(?:\s?(?:\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹]))?"
 _IMPROVE_HEAD = re.compile(
-    r"^(?:what\s+needs\s+to\s+improve(?:\s+(?:in|at|for)\s+(?:this|the)\s+(?:area|areas|local\s+authority)"
-    r"(?:\s+of\s+social\s+work\s+practice)?)?(?:\s+next)?"
-    r"|what\s+needs\s+to\s+be\s+improved"
-    r"|what\s+(?:the\s+local\s+authority|the\s+council|leaders|the\s+partnership|partners)\s+needs?\s+to\s+(?:do\s+to\s+)?improve"
-    r"|areas?\s+for\s+(?:further\s+)?(?:improvement|development)|recommendations?"
-    r"|what\s+the\s+partnership\s+needs\s+to\s+improve|what\s+needs\s+to\s+happen\s+next"
+    r"^(?:what\s+needs\s+(?:to\s+)?(?:improve|improving|to\s+be\s+improved)"
+    r"(?:\s+(?:further|next|now|still|as\s+well|in|at|for|within|across|to|of|this|the|these|area|areas|local|authority|"
+    r"authority" + APOS + r"s|council" + APOS + r"?s?|social|work|practice|services?|children" + APOS + r"?s?|partnership"
+    r"|be|good|and|care|leavers|help|protection|in\s+care))*"
+    r"|what\s+(?:the\s+local\s+authority|the\s+council|leaders|the\s+partnership|partners)\s+needs?\s+to\s+(?:do\s+to\s+)?improve(?:\s+\w+){0,6}"
+    r"|(?:the\s+)?(?:main\s+|key\s+)?areas?\s+(?:for|of|requiring|that\s+require|which\s+require|needing)\s+(?:further\s+|continued\s+)?"
+    r"(?:improvement|development|improving)(?:\s+\w+){0,6}"
+    r"|recommendations?"
+    r"|what\s+needs\s+to\s+happen\s+next"
     r"|areas?\s+(?:which|that)\s+require\s+improvement)"
-    r"\s*[?:.]?$",
+    r"\s*[?:.]?" + _FOOTNOTE_MARK + r"\s*$",
     re.I,
 )
 _PRIORITY_HEAD = re.compile(
     r"^(?:areas?\s+(?:for|of|requiring)\s+priority\s+action|priority\s+actions?|areas?\s+for\s+immediate\s+action"
-    r"|what\s+needs\s+to\s+improve\s+as\s+a\s+priority)\s*[?:.]?$",
+    r"|what\s+needs\s+to\s+improve\s+as\s+a\s+priority)\s*[?:.]?" + _FOOTNOTE_MARK + r"\s*$",
     re.I,
 )
 # Headings that end a list section (besides the two above).
@@ -203,7 +220,7 @@ _NUMBER_LINE = re.compile(r"^\s*(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]|\d{1,2}\s
 _FURNITURE = [
     re.compile(p, re.I)
     for p in (
-        r"^ofsted$",
+        r"^o?fsted$",  # the logo, whose "O" some text layers lose
         r"^piccadilly gate\b",
         r"^store street\b",
         r"^manchester$",
@@ -316,8 +333,12 @@ def _heading_text(line: str) -> str:
     return _flat(s).rstrip()
 
 
+_ENDS_WITH_FRAMEWORK_REF = re.compile(r"\([^()]*\b(?:outcome|enabler|principle)s?\s*\d[^()]*\)\s*$", re.I)
+
+
 def _ends_sentence(text: str) -> bool:
-    return bool(re.search(r"[.!?;:][’'”\")\]]*\s*$", text))
+    # a point of the newest letters ends with its national framework reference after the full stop
+    return bool(re.search(r"[.!?;:][’'”\")\]]*\s*$", text) or _ENDS_WITH_FRAMEWORK_REF.search(text))
 
 
 def _looks_like_heading(line: str, next_line: str | None = None) -> bool:
@@ -395,6 +416,9 @@ class _Doc:
 
     def __init__(self, text: str):
         text = normalise_text(text)
+        if text.count("\n") > MAX_LINES:
+            # only the first MAX_LINES lines are read: do not clean the rest
+            text = "\n".join(text.split("\n", MAX_LINES + 1)[: MAX_LINES + 1])
         text = _strip_markdown(text)
         self.raw = text
         lines = text.replace("\f", "\n\f\n").split("\n")
@@ -405,9 +429,12 @@ class _Doc:
             if i > 20 and _END_MATTER.match(line.strip()):
                 lines = lines[:i]
                 break
+        lines = _drop_footnotes(lines)
         self.raw_lines = [l for l in lines if l != "\f"]
         self.flat = _flat(" ".join(self.raw_lines))
         self.lines = self._clean(lines)
+        # the text without page furniture: a sentence split by a page break reads on
+        self.clean_flat = _flat(" ".join(line for line, _ in self.lines))
         # Pasted text often has one line per paragraph (no wrapping): then
         # every line is a unit of its own.
         long_lines = sum(1 for l, _ in self.lines if len(l) > 130)
@@ -462,6 +489,45 @@ class _Doc:
             out.append((s, blank))
             blank = False
         return out
+
+
+# The footnote of the newest letters' improvement heading ("1 The areas for improvement have been
+# cross-referenced with the outcomes, enablers or principles in the Children's Social Care: National
+# Framework. This statutory guidance sets out ..."): never a point, never part of one.
+_FOOTNOTE_START = re.compile(
+    r"^\s*(?:\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹])?\s*(?:The\s+|These\s+|All\s+)?(?:areas?\s+for\s+(?:improvement|priority\s+action)|"
+    r"improvement\s+points?|points?|recommendations?|areas?)\b.{0,80}?\bcross[\s-]?referenced\b",
+    re.I,
+)
+_FOOTNOTE_GO_ON = re.compile(
+    r"^\s*(?:This\s+(?:is\s+)?statutory\s+guidance|The\s+National\s+Framework|principles\s+for\s+practice)", re.I
+)
+
+
+def _drop_footnotes(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not _FOOTNOTE_START.match(line):
+            out.append(line)
+            i += 1
+            continue
+        # a footnote number alone on the line before
+        if out and re.fullmatch(r"\s*(?:\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹])\s*", out[-1]):
+            out.pop()
+        text = line.strip()
+        i += 1
+        while i < len(lines) and i and len(text) < 600:
+            nxt = lines[i].strip()
+            if not nxt or nxt == "\f":
+                break
+            finished = bool(re.search(r"[.)]\s*$", text))
+            if finished and not _FOOTNOTE_GO_ON.match(nxt):
+                break
+            text += " " + nxt
+            i += 1
+    return out
 
 
 def _join_lines(parts: list[str], vocabulary: Counter) -> str:
@@ -650,9 +716,18 @@ _ROLE_RE = re.compile(
 )
 
 
+# Words of a report's furniture that look like a capitalised name ("Judgement Grade").
+_NOT_NAME_WORDS = _TABLE_WORDS | {
+    "inspection", "inspections", "dates", "date", "lead", "inspector", "inspectors", "children", "services",
+    "local", "authority", "report", "published", "ofsted", "framework", "social", "work", "contents",
+}
+
+
 def _looks_like_name(text: str) -> bool:
     tokens = text.split()
     if not 2 <= len(tokens) <= 5 or len(text) > 60:
+        return False
+    if sum(1 for tok in tokens if tok.lower().strip(".") in _NOT_NAME_WORDS) == len(tokens):
         return False
     for tok in tokens:
         if tok.lower() in _NAME_PARTICLES:
@@ -716,13 +791,16 @@ def _inspectors(doc: _Doc, kind: str | None) -> list[str]:
             lead = _names_from_list(rest)[:1]
             break
     found: list[str] = []
-    best_pos = None
-    for pattern in patterns:
-        m = re.search(pattern, flat[:15000])
-        if m and (best_pos is None or m.start() < best_pos):
-            names = _names_from_list(m.group("list"))
-            if names:
-                found, best_pos = names, m.start()
+    for text in (doc.clean_flat, flat):
+        best_pos = None
+        for pattern in patterns:
+            m = re.search(pattern, text[:15000])
+            if m and (best_pos is None or m.start() < best_pos):
+                names = _names_from_list(m.group("list"))
+                if names:
+                    found, best_pos = names, m.start()
+        if found:
+            break
     if lead:
         rest = [n for n in found if n != lead[0]]
         team = []
@@ -1075,14 +1153,41 @@ def _rehyphenate(text: str, vocabulary: Counter, forms: dict[str, str]) -> str:
     return re.sub(r"\b[A-Za-z]{5,}\b", fix, text)
 
 
-def _sections(doc: _Doc, regex: re.Pattern) -> list[str]:
-    points: list[str] = []
+@dataclass
+class _Section:
+    points: list[str] = field(default_factory=list)
+    refs: list[list[str]] = field(default_factory=list)
+    unknown_refs: list[str] = field(default_factory=list)
+    heading_found: bool = False
+    unread_text: str = ""  # the text under a heading that gave no point
+
+
+def _sections(doc: _Doc, regex: re.Pattern) -> _Section:
+    section = _Section()
     for _, first in _find_headings(doc.lines, regex):
-        for item in _section_items(doc.lines, first, doc.vocabulary, doc.unwrapped):
+        section.heading_found = True
+        items = _section_items(doc.lines, first, doc.vocabulary, doc.unwrapped)
+        if not items and not section.unread_text:
+            section.unread_text = _section_text(doc, first)
+        for item in items:
             item = _rehyphenate(item, doc.vocabulary, doc.hyphen_forms)
-            if item not in points:
-                points.append(item)
-    return points
+            item, refs, unknown = split_refs(item)
+            section.unknown_refs.extend(r for r in unknown if r not in section.unknown_refs)
+            if item and item not in section.points:
+                section.points.append(item)
+                section.refs.append(refs)
+    return section
+
+
+def _section_text(doc: _Doc, first: int) -> str:
+    """The lines under a heading, up to the next heading (at most 40 lines), for the admin to read
+    when no point could be taken from them."""
+    out = []
+    for line, _ in doc.lines[first:first + 40]:
+        if _is_any_heading(line):
+            break
+        out.append(line)
+    return "\n".join(out)[:4000]
 
 
 def _headline(doc: _Doc) -> str:
@@ -1211,8 +1316,20 @@ def _parse(text: str, warnings: list[str]) -> ParsedPublication:
     judgements = _judgements(doc, kind, warnings) if kind in ("full_inspection", "short_inspection", None) else []
     if kind in ("full_inspection", "short_inspection") and not judgements:
         warnings.append("Could not find the judgement table.")
-    improvements = _sections(doc, _IMPROVE_HEAD)
-    priority = _sections(doc, _PRIORITY_HEAD)
+    improvement_section = _sections(doc, _IMPROVE_HEAD)
+    priority_section = _sections(doc, _PRIORITY_HEAD)
+    improvements, priority = improvement_section.points, priority_section.points
+    if improvement_section.heading_found and not improvements:
+        warnings.append(
+            "The document has a “what needs to improve” heading, but no improvement point could be read under it."
+        )
+    if priority_section.heading_found and not priority:
+        warnings.append("The document has an “areas for priority action” heading, but no priority action could be read under it.")
+    unknown = improvement_section.unknown_refs + priority_section.unknown_refs
+    if unknown:
+        warnings.append(
+            "Unknown national framework references left out: " + ", ".join(dict.fromkeys(unknown)) + "."
+        )
     published = _published_on(doc) if kind not in ("full_inspection", "short_inspection") else _report_published(doc)
     if published is None and kind in ("focused_visit", "monitoring_visit", "jtai"):
         warnings.append("Could not find the date of the letter.")
@@ -1231,6 +1348,10 @@ def _parse(text: str, warnings: list[str]) -> ParsedPublication:
         focus_area=_focus_area(doc, kind),
         headline=_headline(doc),
         warnings=warnings,
+        improvement_refs=improvement_section.refs,
+        priority_action_refs=priority_section.refs,
+        improvement_heading_without_points=improvement_section.heading_found and not improvements,
+        unread_improvement_section=improvement_section.unread_text if not improvements else "",
     )
 
 

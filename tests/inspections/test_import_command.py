@@ -161,3 +161,27 @@ def test_exit_status_and_stderr_from_a_real_process(tmp_path):
     )
     assert good.returncode == 0, good.stderr
     assert json.loads(good.stdout)["local_authority"] == "York"
+
+
+SUFFOLK = FOCUSED_VISITS / "suffolk-2025-10-16.pdf"
+
+
+def test_dry_run_json_gives_the_national_framework_tags_beside_the_points(db):
+    contract = json.loads(run(SUFFOLK, "--dry-run", "--format", "json")[0])
+    expected = json.loads((CORPUS / "expected" / "focused-visits" / "suffolk-2025-10-16.json").read_text())
+    assert contract["improvement_refs"] == expected["improvement_refs"] == [
+        ["outcome 1"], ["outcome 3"], ["enabler 2"], ["enabler 3"]
+    ]
+    assert contract["priority_action_refs"] == []
+    assert len(contract["improvement_refs"]) == len(contract["improvements"])
+    assert not any("framework" in point for point in contract["improvements"])
+    # every field of the contract stays, the tags come after them
+    assert list(contract)[: len(CONTRACT_KEYS)] == CONTRACT_KEYS
+    out, _ = run(SUFFOLK, "--dry-run")
+    assert "regarding thresholds. [enabler 3]" in out
+
+
+def test_import_stores_the_tags_on_each_finding(authorities, private_storage):
+    run(SUFFOLK, "--format", "json")
+    stored = list(Finding.objects.filter(kind=FindingKind.IMPROVEMENT).order_by("position").values_list("framework_refs", flat=True))
+    assert stored == [["outcome 1"], ["outcome 3"], ["enabler 2"], ["enabler 3"]]

@@ -61,8 +61,13 @@ class Command(BaseCommand):
             )
         importer = self._user(user)
         themes = list(Theme.objects.order_by("position", "name"))
-        points = [(FindingKind.PRIORITY_ACTION, text) for text in parsed.priority_actions]
-        points += [(FindingKind.IMPROVEMENT, text) for text in parsed.improvements]
+        points = [
+            (FindingKind.PRIORITY_ACTION, text, refs)
+            for text, refs in zip(parsed.priority_actions, parsed.priority_action_refs)
+        ]
+        points += [
+            (FindingKind.IMPROVEMENT, text, refs) for text, refs in zip(parsed.improvements, parsed.improvement_refs)
+        ]
         data = InspectionInput(
             authority=target if isinstance(target, LocalAuthority) else None,
             kind=parsed.kind,
@@ -74,7 +79,10 @@ class Command(BaseCommand):
             focus_area=parsed.focus_area or "",
             headline=parsed.headline,
             judgements=[JudgementInput(area=j.area, grade=j.grade) for j in parsed.judgements],
-            findings=[FindingInput(text=text, kind=kind, theme=theme_suggest(text, themes)) for kind, text in points],
+            findings=[
+                FindingInput(text=text, kind=kind, theme=theme_suggest(text, themes), framework_refs=list(refs))
+                for kind, text, refs in points
+            ],
         )
         try:
             inspection = inspection_import(
@@ -155,11 +163,14 @@ class Command(BaseCommand):
         if contract["judgements"]:
             lines.append("Judgements:")
             lines += [f"  {j['area']}: {j['grade']}" for j in contract["judgements"]]
-        for title, items in (("Areas for priority action", contract["priority_actions"]),
-                             ("Improvements", contract["improvements"])):
+        for title, items, refs in (
+            ("Areas for priority action", contract["priority_actions"], contract["priority_action_refs"]),
+            ("Improvements", contract["improvements"], contract["improvement_refs"]),
+        ):
             if items:
                 lines.append(f"{title} ({len(items)}):")
-                lines += [f"  {number}. {item}" for number, item in enumerate(items, start=1)]
+                for number, (item, tags) in enumerate(zip(items, refs), start=1):
+                    lines.append(f"  {number}. {item}" + (f" [{', '.join(tags)}]" if tags else ""))
         if parsed.warnings:
             lines.append("Warnings:")
             lines += [f"  - {warning}" for warning in parsed.warnings]
