@@ -217,12 +217,20 @@ class ImportPreviewForm(forms.Form):
         return None if slug == NEW_AUTHORITY else self._authorities[slug]
 
 
+# The longest point in the corpus is about 1,500 characters.
+MAX_POINT_CHARACTERS = 10_000
+
+
 class PointForm(forms.Form):
     """One improvement point or priority action in the preview's editable list."""
 
     text = forms.CharField(
         label="Text of the point",
         required=False,
+        max_length=MAX_POINT_CHARACTERS,
+        error_messages={
+            "max_length": f"A point must be at most {MAX_POINT_CHARACTERS:,} characters: split a longer one into several."
+        },
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Leave empty to drop this point.",
     )
