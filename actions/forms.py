@@ -4,6 +4,7 @@ from django import forms
 
 from actions.models import Rag, Status
 from actions.selectors import owner_choices_for, person_label
+from core.ids import BoundedModelChoiceField
 
 UK_DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y"]
 
@@ -18,7 +19,7 @@ class BulkChangeForm(forms.Form):
         widget=forms.MultipleHiddenInput,
         error_messages={"required": "Select at least one action to change"},
     )
-    owner = forms.ModelChoiceField(
+    owner = BoundedModelChoiceField(
         label="New owner", queryset=None, required=False, empty_label="No change"
     )
     due_date = forms.DateField(
@@ -214,7 +215,7 @@ class ActionAddForm(GovukFormMixin, forms.Form):
         label="Description", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What will be done, by whom, and how you will know it has worked.",
     )
-    owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Not assigned yet")
+    owner = BoundedModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Not assigned yet")
     due_date = _date_field("Due date", required=False)
     status = forms.ChoiceField(
         label="Status", choices=[c for c in Status.choices if c[0] in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED)]
@@ -270,7 +271,7 @@ class PlanSubmissionForm(GovukFormMixin, forms.Form):
 
 
 class PlanUploadForm(forms.Form):
-    inspection = forms.ModelChoiceField(
+    inspection = BoundedModelChoiceField(
         label="Which inspection or visit is this plan for?",
         queryset=None,
         empty_label="Choose an inspection or visit",
