@@ -52,23 +52,43 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 class Client:
     """Cookies kept by hand: the server marks them Secure, and the proxy's HTTPS ends before us."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, *, proxied_https: bool = True):
         self.base = base.rstrip("/")
-        parsed = urllib.parse.urlsplit(self.base)
-        self.origin = f"https://{parsed.netloc}"
+        self.proxied_https = proxied_https
         self.cookies: dict[str, str] = {}
         self.opener = urllib.request.build_opener(NoRedirect)
 
-    def request(self, path: str, data: dict | None = None) -> tuple[int, dict, bytes]:
-        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7", "User-Agent": "production-crawl"}
+    @property
+    def origin(self) -> str:
+        return f"{'https' if self.proxied_https else 'http'}://{urllib.parse.urlsplit(self.base).netloc}"
+
+    def request(
+        self, path: str, data: dict | None = None, *, files: dict[str, tuple[str, bytes]] | None = None
+    ) -> tuple[int, dict, bytes]:
+        headers = {"X-Forwarded-For": "203.0.113.7", "User-Agent": "production-crawl"}
+        if self.proxied_https:
+            headers["X-Forwarded-Proto"] = "https"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if data is not None:
+        if files:
+            boundary = "----crawl-boundary-7d3f"
+            parts = []
+            for name, value in (data or {}).items():
+                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+            for name, (filename, content) in files.items():
+                parts.append(
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                    "Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+                )
+            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif data is not None:
             body = urllib.parse.urlencode(data).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if body is not None:
             headers["Origin"] = self.origin
             headers["Referer"] = self.origin + path
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
         request = urllib.request.Request(self.base + path, data=body, headers=headers)
         try:
             with self.opener.open(request, timeout=30) as response:
@@ -83,6 +103,20 @@ class Client:
             else:
                 self.cookies.pop(name.strip(), None)
         return status, response_headers, content
+
+
+def csrf_token(page: bytes) -> str:
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    return found.group(1).decode() if found else ""
+
+
+def sign_in(client: Client, username: str, password: str) -> int:
+    """Signs in through the sign-in form; the status of the form's answer (302 when signed in)."""
+    _, _, page = client.request("/sign-in/")
+    status, _, _ = client.request(
+        "/sign-in/", {"csrfmiddlewaretoken": csrf_token(page), "username": username, "password": password}
+    )
+    return status
 
 
 def crawl(base: str) -> list[str]:
@@ -110,14 +144,7 @@ def crawl(base: str) -> list[str]:
 
     for username, (slug, extra, export, content_type) in ROLES.items():
         client = Client(base)
-        _, _, page = client.request("/sign-in/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        if not expect(token is not None, f"{username}: no CSRF token on the sign-in page"):
-            continue
-        status, headers, _ = client.request(
-            "/sign-in/",
-            {"csrfmiddlewaretoken": token.group(1).decode(), "username": username, "password": PASSWORD},
-        )
+        status = sign_in(client, username, PASSWORD)
         if not expect(status == 302, f"{username}: signing in answered {status}"):
             continue
         pages = COMMON + extra + ([p.format(slug=slug) for p in COUNCIL_PAGES] if slug else [])

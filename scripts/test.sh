@@ -16,5 +16,23 @@ case "$DATABASE_URL" in
     fi
     ;;
 esac
+# One Redis for the production check and the two-server tests (tests/production/).
+if ! redis-cli ping >/dev/null 2>&1; then
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "==> installing Redis"
+    as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  echo "==> starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" >/dev/null
+  for _ in $(seq 1 30); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.2; done
+fi
+
+if [ $# -eq 0 ]; then
+  # The whole suite: first boot production as deployed and crawl it (scripts/production_check.sh).
+  echo "==> production check"
+  bash scripts/production_check.sh
+fi
 echo "==> running the suite against ${DATABASE_URL%%@*}@..."
 exec .venv/bin/python -m pytest "$@"
