@@ -106,7 +106,7 @@ def _content_words(text: str) -> set[str]:
 
 
 SIMILARITY_CHARACTERS = 2000
-ORDER_CHARACTERS = 500
+ORDER_CHARACTERS = 300
 
 
 def text_similarity(first: str, second: str) -> float:
@@ -117,7 +117,7 @@ def text_similarity(first: str, second: str) -> float:
     merely share a topic.
     """
     # Only the start of each point is compared, so a pasted megabyte cannot hold the worker (difflib is
-    # quadratic): the words of the first 2,000 characters, the character order of the first 500.
+    # quadratic): the words of the first 2,000 characters, the character order of the first 300.
     words_a, words_b = _content_words(first[:SIMILARITY_CHARACTERS]), _content_words(second[:SIMILARITY_CHARACTERS])
     if not words_a or not words_b:
         return 0.0

@@ -246,7 +246,9 @@ class PointForm(forms.Form):
         earlier_by_id = {str(f.pk): f for f in earlier}
         self._earlier = earlier_by_id
         text = self.data.get(self.add_prefix("text"), "") if self.is_bound else self.initial.get("text", "")
-        self.repeat_suggestions = finding_repeat_suggestions(text or "", earlier)
+        # A point over the limit is refused anyway: no time spent comparing it.
+        too_long = len(text or "") > MAX_POINT_CHARACTERS
+        self.repeat_suggestions = [] if too_long else finding_repeat_suggestions(text or "", earlier)
         offered = [str(s.finding.pk) for s in self.repeat_suggestions]
         chosen = self.data.get(self.add_prefix("repeats"), "") if self.is_bound else str(self.initial.get("repeats") or "")
         if chosen in earlier_by_id and chosen not in offered:
