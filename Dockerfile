@@ -24,10 +24,12 @@ COPY . .
 COPY --from=assets /app/static/vendor static/vendor
 RUN PYTHON=python3 bash scripts/install.sh python \
     && SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789abcdef0123 ALLOWED_HOSTS=build \
-       .venv/bin/python manage.py collectstatic --noinput \
+       bash scripts/production_check.sh static \
     && chown -R tracker /app/staticfiles
 USER tracker
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --threads 4 --timeout 60 --access-logfile -"]
+# Migrations are the release step, run once per deploy (not by each container):
+#   docker run --rm -e DATABASE_URL=... IMAGE bash scripts/release.sh
+CMD ["sh", "-c", "exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --threads 4 --timeout 60 --access-logfile -"]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from actions.models import Action
+from core.text import csv_safe, xml_safe
 
 # Spreadsheet programs run a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -93,7 +94,7 @@ def _csv_value(value: Any) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
-    return neutralise(str(value))
+    return neutralise(csv_safe(str(value)))
 
 
 def csv_response(actions: Iterable[Action], *, filename: str) -> HttpResponse:
@@ -115,7 +116,7 @@ def xlsx_bytes(actions: Iterable[Action], *, title: str = "Action plan") -> byte
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = title[:31]
+    sheet.title = xml_safe(title)[:31]
     sheet.append([column.header for column in COLUMNS])
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDDDDD")
@@ -151,11 +152,9 @@ def _xlsx_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
         # openpyxl would store "=..." as a live formula; neutralised text stays text. Control
         # characters pasted from other systems are not allowed in XLSX at all.
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        return neutralise(xml_safe(value))
     return value
 
 

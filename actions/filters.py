@@ -7,9 +7,11 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from actions.models import DONE_STATUSES, Action, Rag, Status
 from actions.selectors import owner_choices_for
+from core.ids import IdBoundsMixin, database_id
 from core.people import person_label
 from findings.models import Finding, Theme
 from inspections.selectors import authorities_for, authority_ids_for
@@ -25,34 +27,40 @@ def _finding_label(finding: Finding) -> str:
 
 def _chosen_id(data, name: str) -> int | None:
     """The id chosen for a filter in the query string, or None (absent or not a number)."""
-    value = data.get(name) if data is not None else None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return database_id(data.get(name)) if data is not None else None
 
 
 def _inspection_label(inspection) -> str:
     return f"{inspection.authority.name}: {inspection.get_kind_display()}, {inspection.visit_start:%B %Y}"
 
 
+class _IdChoiceField(IdBoundsMixin, FilterModelChoiceField):
+    pass
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of record by id; an id too large for the database is an invalid choice, not a 500."""
+
+    field_class = _IdChoiceField
+
+
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_search")
-    authority = django_filters.ModelChoiceFilter(
+    authority = IdChoiceFilter(
         label="Council", field_name="finding__inspection__authority", queryset=None, empty_label="All councils"
     )
-    inspection = django_filters.ModelChoiceFilter(
+    inspection = IdChoiceFilter(
         label="Inspection or visit", field_name="finding__inspection", queryset=None, empty_label="All"
     )
-    finding = django_filters.ModelChoiceFilter(label="Finding", queryset=None, empty_label="All")
-    theme = django_filters.ModelChoiceFilter(
+    finding = IdChoiceFilter(label="Finding", queryset=None, empty_label="All")
+    theme = IdChoiceFilter(
         label="Theme", field_name="finding__theme", queryset=Theme.objects.all(), empty_label="All themes"
     )
     status = django_filters.MultipleChoiceFilter(
         label="Status", choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
     rag = django_filters.MultipleChoiceFilter(label="RAG", choices=Rag.choices, widget=forms.CheckboxSelectMultiple)
-    owner = django_filters.ModelChoiceFilter(
+    owner = IdChoiceFilter(
         label="Owner", queryset=None, empty_label="Anyone", null_label="Unassigned"
     )
     due_from = django_filters.DateFilter(

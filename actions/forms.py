@@ -8,6 +8,7 @@ from actions.selectors import owner_choices_for, owners_for_authority
 from core.dates import UK_DATE_INPUTS
 from core.people import person_label
 from inspections.selectors import inspections_for
+from core.ids import BoundedModelChoiceField
 
 
 
@@ -21,7 +22,7 @@ class BulkChangeForm(forms.Form):
         widget=forms.MultipleHiddenInput,
         error_messages={"required": "Select at least one action to change"},
     )
-    owner = forms.ModelChoiceField(
+    owner = BoundedModelChoiceField(
         label="New owner", queryset=None, required=False, empty_label="No change"
     )
     due_date = forms.DateField(
@@ -220,7 +221,7 @@ class ActionAddForm(GovukFormMixin, forms.Form):
         label="Description", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What will be done, by whom, and how you will know it has worked.",
     )
-    owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Not assigned yet")
+    owner = BoundedModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Not assigned yet")
     due_date = _date_field("Due date", required=False)
     status = forms.ChoiceField(
         label="Status", choices=[c for c in Status.choices if c[0] in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED)]
@@ -275,7 +276,7 @@ class PlanSubmissionForm(GovukFormMixin, forms.Form):
 
 
 class PlanUploadForm(forms.Form):
-    inspection = forms.ModelChoiceField(
+    inspection = BoundedModelChoiceField(
         label="Which inspection or visit is this plan for?",
         queryset=None,
         empty_label="Choose an inspection or visit",

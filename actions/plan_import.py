@@ -115,20 +115,77 @@ def read_sheet(data: bytes, kind: str) -> Sheet:
     return Sheet(headers=headers, rows=rows, name=name)
 
 
+# Cells a row may hold in the file, empty styled ones included: far beyond any action plan, and small
+# enough that a crafted row (72 KB zipped, 2.5 million cells) is refused after reading a few hundred.
+MAX_CELLS_PER_ROW = 500
+
+
+def _column_number(reference: str) -> int:
+    number = 0
+    for char in reference:
+        if not char.isalpha():
+            break
+        number = number * 26 + (ord(char.upper()) - 64)
+    return number
+
+
+def _check_sheet_shape(archive: zipfile.ZipFile, path: str) -> None:
+    """Streams the sheet's XML and stops at the first limit passed, before openpyxl builds any row: a row of
+    too many cells, a value beyond the last column allowed; stops reading once past the rows allowed."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    rows = cells = 0
+    value_column = 0
+    try:
+        with archive.open(path.lstrip("/")) as source:
+            for event, element in iterparse(source, events=("start", "end")):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if event == "start":
+                    if tag == "row":
+                        rows, cells = rows + 1, 0
+                        if rows > MAX_ROWS + 50:
+                            return
+                    elif tag == "c":
+                        cells += 1
+                        if cells > MAX_CELLS_PER_ROW:
+                            raise SpreadsheetError(
+                                f"Row {rows} of the spreadsheet has more than {MAX_CELLS_PER_ROW} cells: "
+                                "is it an action plan?"
+                            )
+                        value_column = _column_number(element.get("r") or "")
+                    continue
+                if tag in ("v", "is") and value_column > MAX_COLUMNS and (element.text or len(element)):
+                    raise SpreadsheetError(f"The spreadsheet has more than {MAX_COLUMNS} columns: is it an action plan?")
+                if tag == "row":
+                    element.clear()
+    except (ParseError, KeyError) as exc:
+        raise SpreadsheetError("The Excel file could not be read: it may be damaged") from exc
+
+
 def _read_xlsx(data: bytes):
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise SpreadsheetError("The Excel file could not be read: it may be damaged or password protected") from exc
     try:
-        sheet = workbook.worksheets[0]
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_sheet_shape(archive, sheet._worksheet_path)
         rows = []
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, list(row)))
-            if number > MAX_ROWS + 50:
-                break
+        number = 0
+        try:
+            # Rows as a stream, each cut at the last column allowed (the sheet's stated size is not trusted).
+            for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
+                rows.append((number, list(row)))
+                if number > MAX_ROWS + 50:
+                    break
+        except Exception as exc:  # a cell openpyxl cannot convert (a date or number that is not one)
+            raise SpreadsheetError(
+                f"Row {number + 1} of the spreadsheet has a cell that could not be read: correct it in Excel "
+                "and upload the file again"
+            ) from exc
         return rows, sheet.title
     finally:
         workbook.close()

@@ -13,7 +13,7 @@ or Evidence rows (the data generator writes in batches after asking validate_act
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -651,3 +651,27 @@ def action_plan_import(*, user, inspection, rows, source_name: str = "a spreadsh
             )
         )
     return created
+
+
+# A spreadsheet import's file lives only as long as the session that started it (SESSION_COOKIE_AGE,
+# 8 hours by default); a day later nobody can reach it.
+PLAN_IMPORT_FOLDER = "action-imports"
+PLAN_IMPORT_FILE_LIFETIME = timedelta(days=1)
+
+
+def plan_import_files_purge(*, now: datetime | None = None) -> int:
+    """Delete uploaded plan spreadsheets abandoned before their check and save; returns how many went."""
+    from django.core.files.storage import default_storage
+
+    cutoff = (now or timezone.now()) - PLAN_IMPORT_FILE_LIFETIME
+    try:
+        _, names = default_storage.listdir(PLAN_IMPORT_FOLDER)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in names:
+        path = f"{PLAN_IMPORT_FOLDER}/{name}"
+        if default_storage.get_modified_time(path) <= cutoff:
+            default_storage.delete(path)
+            removed += 1
+    return removed

@@ -96,6 +96,28 @@ def sniff(upload) -> str | None:
     return None
 
 
+# The extensions a file of each kind may carry; any other is renamed (download_name_for).
+EXTENSIONS = {
+    "pdf": (".pdf",), "png": (".png",), "jpeg": (".jpg", ".jpeg"), "gif": (".gif",), "webp": (".webp",),
+    "docx": (".docx",), "xlsx": (".xlsx",), "pptx": (".pptx",), "doc": (".doc",), "xls": (".xls",),
+    "ppt": (".ppt",), "text": (".txt", ".csv", ".tsv", ".md", ".log"),
+}  # fmt: skip
+
+
+def download_name_for(filename: str, content_type: str) -> str:
+    """The name a file is offered under, its extension matching what its bytes are: a page saved as
+    "notes.html" or a drawing as "logo.svg" but stored as text comes back as "notes.html.txt", so no
+    browser or desktop opens it as a web page."""
+    kind = next((k for k in KINDS.values() if k.content_type == content_type.split(";")[0].strip()), None)
+    if content_type.startswith("text/csv"):
+        kind = KINDS["text"]
+    if kind is None:
+        return filename
+    if PurePosixPath(filename).suffix.lower() in EXTENSIONS[kind.name]:
+        return filename
+    return f"{filename}{EXTENSIONS[kind.name][0]}"
+
+
 def _describe(allowed: set[str]) -> str:
     descriptions = [KINDS[name].description for name in sorted(allowed)]
     return descriptions[0] if len(descriptions) == 1 else ", ".join(descriptions[:-1]) + " or " + descriptions[-1]
@@ -165,6 +187,8 @@ def serve_private_file(
     except (FileNotFoundError, OSError) as exc:
         raise Http404("The file is no longer available.") from exc
     download_name = safe_download_name(filename)
+    if content_type:
+        download_name = download_name_for(download_name, content_type)
     guessed = content_type or mimetypes.guess_type(download_name)[0] or "application/octet-stream"
     response = FileResponse(handle, as_attachment=True, filename=download_name, content_type=guessed)
     response["X-Content-Type-Options"] = "nosniff"

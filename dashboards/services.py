@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 
 from core.people import person_label
+from core.text import xml_safe
 from dashboards.selectors import BoardAction, BoardReport, MonthPoint, percent
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,6 +61,8 @@ def dashboard_chart_data(themes: list[dict], owners: list[dict], months: list[Mo
 
 
 def _safe(value):
+    """A cell value XLSX can hold, never run as a formula."""
+    value = xml_safe(value)
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
@@ -126,7 +129,7 @@ def board_report_xlsx(report: BoardReport) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = "Summary"
-    summary["A1"] = f"{report.authority.name}: board report"
+    summary["A1"] = xml_safe(f"{report.authority.name}: board report")
     summary["A1"].font = Font(bold=True, size=14)
     summary["A2"] = f"Previous board {long_date(report.since)}; position now {long_date(report.today)}."
     summary.append([])
@@ -187,7 +190,9 @@ def board_report_docx(report: BoardReport) -> bytes:
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(10)
 
-    document.add_heading(f"{report.authority.name}: progress against the inspection action plan", level=1)
+    document.add_heading(
+        xml_safe(f"{report.authority.name}: progress against the inspection action plan"), level=1
+    )
     document.add_paragraph(
         f"Position on {long_date(report.today)} against the previous board on {long_date(report.since)}."
     )
@@ -200,20 +205,22 @@ def board_report_docx(report: BoardReport) -> bytes:
         table = document.add_table(rows=1, cols=4)
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, ["Action", "Owner", "Due", "Latest progress note"]):
-            cell.text = text
+            cell.text = xml_safe(text)
         for item in report.overdue:
             cells = table.add_row().cells
-            cells[0].text = item.action.title
-            cells[1].text = _person(item.action.owner)
-            cells[2].text = long_date(item.action.due_date)
-            cells[3].text = item.why
+            cells[0].text = xml_safe(item.action.title)
+            cells[1].text = xml_safe(_person(item.action.owner))
+            cells[2].text = xml_safe(long_date(item.action.due_date))
+            cells[3].text = xml_safe(item.why)
     else:
         document.add_paragraph("No action is overdue.")
 
     document.add_heading("Findings and actions: then and now", level=2)
     for finding in report.findings:
-        document.add_heading(f"{finding.finding.inspection.title}: {_finding_ref(finding.finding)}", level=3)
-        document.add_paragraph(finding.finding.text)
+        document.add_heading(
+            xml_safe(f"{finding.finding.inspection.title}: {_finding_ref(finding.finding)}"), level=3
+        )
+        document.add_paragraph(xml_safe(finding.finding.text))
         document.add_paragraph(
             f"Then: {count_with_percent(finding.done_then, finding.total_then, 'actions complete')}. "
             f"Now: {count_with_percent(finding.done_now, finding.total_now, 'actions complete')}."
@@ -225,18 +232,18 @@ def board_report_docx(report: BoardReport) -> bytes:
         table.style = "Table Grid"
         headers = ["Action", "Owner and due date", "Then", "Now", "What moved", "Latest progress note"]
         for cell, text in zip(table.rows[0].cells, headers):
-            cell.text = text
+            cell.text = xml_safe(text)
         for item in finding.actions:
             action = item.action
             cells = table.add_row().cells
-            cells[0].text = action.title
-            cells[1].text = f"{_person(action.owner)}, due {long_date(action.due_date) or 'no date'}"
-            cells[2].text = item.status_then_label + (f", RAG {item.rag_then_label}" if item.then else "")
+            cells[0].text = xml_safe(action.title)
+            cells[1].text = xml_safe(f"{_person(action.owner)}, due {long_date(action.due_date) or 'no date'}")
+            cells[2].text = xml_safe(item.status_then_label + (f", RAG {item.rag_then_label}" if item.then else ""))
             cells[3].text = f"{action.get_status_display()}, RAG {action.get_rag_display()}" + (
                 " (overdue)" if item.overdue else ""
             )
-            cells[4].text = "; ".join(item.changes) or "No change"
-            cells[5].text = action.progress_notes or getattr(action, "last_note", "") or ""
+            cells[4].text = xml_safe("; ".join(item.changes) or "No change")
+            cells[5].text = xml_safe(action.progress_notes or getattr(action, "last_note", "") or "")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -252,12 +252,20 @@ class ImportPreviewForm(forms.Form):
         return None if slug == NEW_AUTHORITY else self._authorities[slug]
 
 
+# The longest point in the corpus is about 1,500 characters.
+MAX_POINT_CHARACTERS = 10_000
+
+
 class PointForm(forms.Form):
     """One improvement point or priority action in the preview's editable list."""
 
     text = forms.CharField(
         label="Text of the point",
         required=False,
+        max_length=MAX_POINT_CHARACTERS,
+        error_messages={
+            "max_length": f"A point must be at most {MAX_POINT_CHARACTERS:,} characters: split a longer one into several."
+        },
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Leave empty to drop this point.",
     )
@@ -280,7 +288,9 @@ class PointForm(forms.Form):
         earlier_by_id = {str(f.pk): f for f in earlier}
         self._earlier = earlier_by_id
         text = self.data.get(self.add_prefix("text"), "") if self.is_bound else self.initial.get("text", "")
-        self.repeat_suggestions = finding_repeat_suggestions(text or "", earlier)
+        # A point over the limit is refused anyway: no time spent comparing it.
+        too_long = len(text or "") > MAX_POINT_CHARACTERS
+        self.repeat_suggestions = [] if too_long else finding_repeat_suggestions(text or "", earlier)
         offered = [str(s.finding.pk) for s in self.repeat_suggestions]
         chosen = self.data.get(self.add_prefix("repeats"), "") if self.is_bound else str(self.initial.get("repeats") or "")
         if chosen in earlier_by_id and chosen not in offered:

@@ -130,6 +130,8 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "points": points,
         "duplicate_error": duplicate_error,
+        "duplicate_message": duplicate_error.message_for(request.user) if duplicate_error else "",
+        "duplicate_visible": bool(duplicate_error and duplicate_error.visible_to(request.user)),
         "nav_section": "import",
     }
     return render(request, "inspections/import_preview.html", context, status=status)

@@ -118,6 +118,21 @@ class DuplicateImport(Exception):
         super().__init__(reason)
         self.message = reason
 
+    def visible_to(self, user) -> bool:
+        """Whether the message may name the existing inspection: only to someone who may see its council."""
+        return user is None or user.is_superuser or self.existing.authority_id in authority_ids_for(user)
+
+    def message_for(self, user) -> str:
+        if self.visible_to(user):
+            if self.same_document:
+                existing = self.existing
+                return (
+                    f"This document has already been imported as {existing.authority.name}’s "
+                    f"{existing.get_kind_display().lower()}, {existing.date_range_display}"
+                )
+            return self.message
+        return "This publication has already been imported, for a council you do not have access to"
+
 
 @dataclass(frozen=True)
 class NewAuthority:

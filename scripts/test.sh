@@ -16,14 +16,23 @@ case "$DATABASE_URL" in
     fi
     ;;
 esac
-# The data cache tests run against Redis too (tests/config/test_fresh_data.py, database 2 unless
-# TEST_REDIS_URL says otherwise): start it if it is not answering, installing it only if missing.
+# One Redis for the production check and the two-server tests (tests/production/).
 if ! redis-cli ping >/dev/null 2>&1; then
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "==> installing Redis"
+    as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
   echo "==> starting Redis"
-  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-  command -v redis-server >/dev/null 2>&1 || { as_root apt-get update -qq && as_root apt-get install -y -qq redis-server; }
-  redis-server --daemonize yes >/dev/null
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" >/dev/null
   for _ in $(seq 1 30); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.2; done
+fi
+
+if [ $# -eq 0 ]; then
+  # The whole suite: first boot production as deployed and crawl it (scripts/production_check.sh).
+  echo "==> production check"
+  bash scripts/production_check.sh
 fi
 echo "==> running the suite against ${DATABASE_URL%%@*}@..."
 exec .venv/bin/python -m pytest "$@"

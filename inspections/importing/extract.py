@@ -404,22 +404,53 @@ def _decode_text(data: bytes) -> str:
 _HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html\b|<\?xml[^>]*>\s*<html\b|<body\b|<head\b)", re.I)
 
 
+# Every pattern below is linear in the input (a pasted page of 700 KB of "<script" held a worker for a
+# minute with lazy ".*?" up to a closing tag that never came): tags are bounded, stop at the next "<",
+# and a run is matched only from its start.
+_HTML_HIDDEN_START = re.compile(r"<!--|<(script|style|head|nav|footer)\b", re.I)
+_HTML_LIST_ITEM = re.compile(r"<li\b[^<>]{0,2000}+>", re.I)
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.I)
+_HTML_BLOCK = re.compile(
+    r"</?(?:p|div|h[1-6]|ul|ol|li|tr|table|section|article|header|blockquote|dd|dt|dl)\b[^<>]{0,2000}+>", re.I
+)
+_HTML_CELL_END = re.compile(r"</t[dh]\s*>", re.I)
+_HTML_ANY_TAG = re.compile(r"<[^<>]{0,2000}+>")
+_TRAILING_SPACES = re.compile(r"(?<![ \t])[ \t]+$", re.M)
+_BLANK_LINES = re.compile(r"(?<!\n)\n\n+[ \t]*+")
+
+
+def _drop_hidden_parts(html: str) -> str:
+    """Scripts, styles, head, nav, footer and comments removed; one left open hides the rest, as in a
+    browser. One search per element, each from where the last ended."""
+    parts: list[str] = []
+    position = 0
+    while (start := _HTML_HIDDEN_START.search(html, position)) is not None:
+        parts.append(html[position : start.start()])
+        if start.group(1) is None:
+            close = html.find("-->", start.end())
+            position = len(html) if close < 0 else close + 3
+        else:
+            parts.append("\n")
+            closer = re.compile(rf"</{start.group(1)}\s*>", re.I).search(html, start.end())
+            position = len(html) if closer is None else closer.end()
+    parts.append(html[position:])
+    return "".join(parts)
+
+
 def html_to_text(html: str) -> str:
     """Crude HTML-to-text for a saved web page: block elements become lines,
-    list items become "• " bullets, tags are dropped, entities decoded."""
+    list items become "• " bullets, tags are dropped, entities decoded. Linear in the input."""
     import html as html_module
 
-    text = re.sub(r"(?is)<(script|style|head|nav|footer)\b.*?</\1\s*>", "\n", html)
-    text = re.sub(r"(?is)<!--.*?-->", "", text)
-    text = re.sub(r"(?i)<li\b[^>]*>", "\n• ", text)
-    text = re.sub(r"(?i)<br\s*/?>", "\n", text)
-    text = re.sub(
-        r"(?i)</?(?:p|div|h[1-6]|ul|ol|li|tr|table|section|article|header|blockquote|dd|dt|dl)\b[^>]*>", "\n", text
-    )
-    text = re.sub(r"(?i)</t[dh]\s*>", "   ", text)
-    text = re.sub(r"<[^>]{0,2000}>", "", text)
+    text = _drop_hidden_parts(html)
+    text = _HTML_LIST_ITEM.sub("\n• ", text)
+    text = _HTML_BREAK.sub("\n", text)
+    text = _HTML_BLOCK.sub("\n", text)
+    text = _HTML_CELL_END.sub("   ", text)
+    text = _HTML_ANY_TAG.sub("", text)
     text = html_module.unescape(text)
-    return re.sub(r"[ \t]*\n[ \t]*(?:\n[ \t]*)+", "\n\n", text)
+    text = _TRAILING_SPACES.sub("", text)
+    return _BLANK_LINES.sub("\n\n", text)
 
 
 def _pdf_header_offset(data: bytes) -> int:

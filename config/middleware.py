@@ -1,0 +1,86 @@
+"""Request and response rules that hold for every page: a size cap read before any body, and no caching
+of anything shown to a signed-in person."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+# Form fields and multipart framing around the largest file allowed.
+FORM_OVERHEAD_BYTES = 1024 * 1024
+
+
+def request_body_limit() -> int:
+    return settings.MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose declared body is over the limit before anything reads it (413).
+
+    A client that declares no length (chunked) or lies about it is capped while the body streams, by
+    StreamingUploadLimitHandler (FILE_UPLOAD_HANDLERS) and DATA_UPLOAD_MAX_MEMORY_SIZE for the rest.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > request_body_limit():
+            limit_mb = settings.MAX_UPLOAD_BYTES / (1024 * 1024)
+            body = render_to_string("413.html", {"limit_mb": f"{limit_mb:g}"}, request=request)
+            response = HttpResponse(body, status=413)
+            # The body was never read: the connection cannot carry another request.
+            response["Connection"] = "close"
+            add_never_cache_headers(response)
+            return response
+        return self.get_response(request)
+
+
+class StreamingUploadLimitHandler(FileUploadHandler):
+    """Skips any uploaded file once its bytes pass MAX_UPLOAD_BYTES, as they stream in, whatever the
+    request declared: nothing larger is ever kept on disk or in memory. The form then sees no file and
+    `request.upload_too_large` set."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+        if request is not None and not hasattr(request, "upload_too_large"):
+            request.upload_too_large = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.MAX_UPLOAD_BYTES:
+            if self.request is not None:
+                self.request.upload_too_large = True
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+class PrivatePagesMiddleware:
+    """`Cache-Control: private, no-store` on everything answered to a signed-in person (pages, exports,
+    downloads, htmx fragments): names and emails must not stay in shared or browser caches."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "private, no-store, max-age=0"
+        return response
