@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.services import user_provision
+from accounts.services import two_factor_device_install, user_provision
 from actions.models import Status
 from actions.services import action_create, action_update
 from findings.models import Theme
@@ -132,6 +132,8 @@ def demo_load(*, today=None) -> dict[str, int]:
             email=f"{username}@example.org",
             is_staff=is_staff,
         )
+    for username in data.DEMO_TOTP_USERS:
+        two_factor_device_install(user=users[username], key=data.DEMO_TOTP_KEY)
     admin = get_user_model().objects.get(username="admin")
     if not admin.user_permissions.exists():
         from django.contrib.auth.models import Permission
