@@ -70,6 +70,7 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         allowed = settings.OIDC_ALLOWED_TENANTS
         if allowed and str(payload.get("tid", "")) not in allowed:
             raise TokenRefused("Your organisation's tenant is not allowed to sign in to this service.")
+        self._subject(payload)
         return payload
 
     def get_userinfo(self, access_token, id_token, payload):
@@ -84,11 +85,9 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         return str(subject)
 
     def verify_claims(self, claims):
-        self._subject(claims)
-        return True
+        return bool(self._subject(claims))
 
     def get_or_create_user(self, access_token, id_token, payload):
-        self.verify_claims(payload)
         # SignOnRefused is not a SuspiciousOperation, so the library does not swallow it: the callback view
         # shows its message.
         return person_for_sign_on(issuer=payload["iss"], subject=self._subject(payload), claims=payload)

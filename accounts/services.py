@@ -281,13 +281,23 @@ def _group_access(groups) -> list[tuple[str, str]]:
     return granted
 
 
-@transaction.atomic
 def person_for_sign_on(*, issuer: str, subject: str, claims: dict):
     """The person a verified ID token names, created at their first sign-in.
 
     A first sign-in gets no council access unless the token's groups are mapped (OIDC_GROUP_ACCESS); an
     email that already belongs to a local account is not taken over: the identity waits for an admin.
     """
+    with transaction.atomic():
+        person = _person_for_sign_on(issuer=issuer, subject=subject, claims=claims)
+    if person is None:  # raised outside the transaction, so the waiting identity is kept for the admin
+        raise SignOnRefused(
+            "Your council account's email already belongs to an account here. An admin needs to link the two "
+            "before you can sign in with your council account; until then, sign in with your username and password."
+        )
+    return person
+
+
+def _person_for_sign_on(*, issuer: str, subject: str, claims: dict):
     User = get_user_model()
     email = (claims.get("email") or claims.get("preferred_username") or "").strip()
     if "@" not in email:
@@ -304,10 +314,7 @@ def person_for_sign_on(*, issuer: str, subject: str, claims: dict):
             issuer=issuer, subject=subject, tenant=str(claims.get("tid") or "")[:64], email=email, display_name=name
         )
     if email and User.objects.filter(email__iexact=email).exists():
-        raise SignOnRefused(
-            "Your council account's email already belongs to an account here. An admin needs to link the two "
-            "before you can sign in with your council account; until then, sign in with your username and password."
-        )
+        return None
     first, _, last = name.partition(" ")
     person = User(
         username=f"sso-{hashlib.sha256(f'{issuer} {subject}'.encode()).hexdigest()[:20]}",

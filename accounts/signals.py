@@ -38,6 +38,8 @@ def record_sign_in(sender, request, user, **kwargs) -> None:
 def record_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
     from django.contrib.auth import get_user_model
 
+    if _method(credentials=credentials) == SignInMethod.SINGLE_SIGN_ON:
+        return  # the sign-on callback records its refusals itself, with the reason shown to the person
     username = str(credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or "")
     user = get_user_model()._default_manager.filter(**{get_user_model().USERNAME_FIELD: username}).first() if username else None
     sign_in_event_record(
