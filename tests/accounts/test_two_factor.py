@@ -17,8 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def required(settings):
+def required(settings, demo):
+    """Two-factor required, and the demo admin and partner with their app (as load_demo gives them then)."""
     settings.TWO_FACTOR_REQUIRED = True
+    for username in ("admin", "partner"):
+        services.two_factor_device_install(user=demo[username], key=DEMO_TOTP_KEY)
 
 
 def code_for(key_hex: str) -> str:
@@ -115,7 +118,7 @@ def test_a_required_person_cannot_turn_it_off(client, demo, required):
     assert TOTPDevice.objects.filter(user=demo["admin"], confirmed=True).exists()
 
 
-def test_an_admin_resets_a_lost_device_and_it_is_recorded(demo, django_user_model):
+def test_an_admin_resets_a_lost_device_and_it_is_recorded(demo, required, django_user_model):
     other_admin = django_user_model.objects.create_user("admin2", password="x" * 16)
     other_admin.groups.add(services.roles_ensure()["Admin"])
     from accounts.models import Membership

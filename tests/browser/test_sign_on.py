@@ -103,7 +103,11 @@ def test_an_admin_completes_the_second_factor_before_any_page(browser_session, d
     from inspections.demo.data import DEMO_PASSWORD
     from tests.conftest import demo_totp_code
 
+    from accounts.services import two_factor_device_install
+    from inspections.demo.data import DEMO_TOTP_KEY
+
     settings.TWO_FACTOR_REQUIRED = True
+    two_factor_device_install(user=demo["admin"], key=DEMO_TOTP_KEY)  # as load_demo does when required
     session = browser_session(javascript=False)
     page = session.page
     page.goto("/sign-in/")
