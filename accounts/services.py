@@ -389,22 +389,27 @@ def recovery_codes_regenerate(*, user) -> list[str]:
     return codes
 
 
-def two_factor_verify(*, request, user, token: str) -> bool:
+def two_factor_verify(*, request, user, token: str) -> str:
     """Check a code from the person's app, or one of their recovery codes (used up by this), and record
-    the attempt; a right code marks the session as verified."""
+    the attempt; a right code marks the session as verified. Returns "verified", "wrong", or "wait" when
+    django-otp's throttle (after wrong codes) refuses to check yet."""
     from django_otp import devices_for_user
     from django_otp import login as otp_login
 
     token = token.replace(" ", "").strip()
+    throttled = False
     for device in devices_for_user(user, confirmed=True):
-        if token and device.verify_is_allowed()[0] and device.verify_token(token):
+        if not device.verify_is_allowed()[0]:
+            throttled = True
+            continue
+        if token and device.verify_token(token):
             otp_login(request, device)
             sign_in_event_record(
                 kind=SignInEventKind.SIGNED_IN, method=SignInMethod.SECOND_FACTOR, request=request, user=user
             )
-            return True
+            return "verified"
     sign_in_event_record(kind=SignInEventKind.FAILED, method=SignInMethod.SECOND_FACTOR, request=request, user=user)
-    return False
+    return "wait" if throttled else "wrong"
 
 
 def two_factor_turn_off(*, user) -> None:

@@ -101,9 +101,13 @@ def two_factor_verify(request):
         return redirect("accounts:two_factor_setup")
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.two_factor_verify(request=request, user=request.user, token=form.cleaned_data["code"]):
+        outcome = services.two_factor_verify(request=request, user=request.user, token=form.cleaned_data["code"])
+        if outcome == "verified":
             return redirect(_next_url(request))
-        form.add_error("code", "The code is not right, or has been used. Enter the code your app shows now.")
+        if outcome == "wait":
+            form.add_error("code", "Too many wrong codes. Wait a minute, then enter the code your app shows.")
+        else:
+            form.add_error("code", "The code is not right, or has been used. Enter the code your app shows now.")
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request, "")})
 
 
@@ -196,7 +200,7 @@ def people_list(request):
 
 def person_invite(request):
     _admin_only(request)
-    councils = list(selectors.authorities_for(request.user).order_by("name"))
+    councils = list(selectors.councils_administered_by(request.user))
     form = InviteForm(request.POST or None, councils=councils)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -221,7 +225,7 @@ def person_invite(request):
 def person_detail(request, pk: int):
     _admin_only(request)
     person = selectors.person_for(request.user, pk)
-    councils = list(selectors.authorities_for(request.user).order_by("name"))
+    councils = list(selectors.councils_administered_by(request.user))
     theirs = {m.authority_id for m in person.memberships.all()}
     roles = [group.name for group in person.groups.all()]
     context = {
@@ -244,7 +248,7 @@ def person_change(request, pk: int, change: str):
     """Every change to a person from their page: one service each, refused with a message when not allowed."""
     _admin_only(request)
     person = selectors.person_for(request.user, pk)
-    councils = list(selectors.authorities_for(request.user))
+    councils = list(selectors.councils_administered_by(request.user))
     actor = request.user
     try:
         if change == "role":

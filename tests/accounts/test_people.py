@@ -76,3 +76,30 @@ def test_a_reset_link_expires(client, demo, settings):
     settings.PASSWORD_RESET_TIMEOUT = -1
     link = re.search(r"http://testserver(/sign-in/reset/\S+/)", mail.outbox[0].body).group(1)
     assert "This link no longer works" in client.get(link, follow=True).content.decode()
+
+
+def test_the_people_list_query_count_does_not_grow_with_people(client, demo, django_assert_max_num_queries):
+    client.force_login(demo["admin"])
+    with django_assert_max_num_queries(40) as few:
+        client.get(reverse("accounts:people"))
+    barnsley = LocalAuthority.objects.get(slug="barnsley")
+    for number in range(15):
+        services.person_invite(
+            actor=demo["admin"], email=f"p{number}@example.org", first_name="P", last_name=str(number),
+            authority=barnsley, role="Viewer",
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("accounts:people"))
+    assert response.content.decode().count("@example.org</span>") >= 15
+
+
+def test_the_people_audit_shows_only_the_admins_councils(client, demo):
+    barnsley = LocalAuthority.objects.get(slug="barnsley")
+    services.person_invite(actor=demo["admin"], email="b@example.org", first_name="B", last_name="Person",
+                           authority=barnsley, role="Viewer")
+    client.force_login(demo["admin"])
+    assert "B Person" in client.get(reverse("accounts:people_changes")).content.decode()
+    barnet_admin = demo["barnet-lead"]
+    barnet_admin.groups.set([services.roles_ensure()["Admin"]])
+    client.force_login(barnet_admin)
+    assert "B Person" not in client.get(reverse("accounts:people_changes")).content.decode()

@@ -138,3 +138,11 @@ def test_lockout_still_applies_to_passwords(client, demo, settings):
         client.post(reverse("login"), {"username": "lead", "password": "wrong-password-x"})
     response = sign_in(client, "lead")
     assert response.status_code in (403, 429)
+
+
+def test_after_wrong_codes_the_page_says_to_wait(client, demo, required):
+    sign_in(client, "admin")
+    client.post(reverse("accounts:two_factor_verify"), {"code": "000000"})
+    response = client.post(reverse("accounts:two_factor_verify"), {"code": code_for(DEMO_TOTP_KEY)})
+    assert "Too many wrong codes" in response.content.decode()
+    assert client.get("/authorities/").status_code == 302
