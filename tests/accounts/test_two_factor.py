@@ -146,3 +146,9 @@ def test_after_wrong_codes_the_page_says_to_wait(client, demo, required):
     response = client.post(reverse("accounts:two_factor_verify"), {"code": code_for(DEMO_TOTP_KEY)})
     assert "Too many wrong codes" in response.content.decode()
     assert client.get("/authorities/").status_code == 302
+
+
+def test_the_code_page_shows_no_menu_or_council_before_the_code(client, demo, required):
+    sign_in(client, "admin")
+    page = client.get(reverse("accounts:two_factor_verify")).content.decode()
+    assert 'aria-label="Menu"' not in page and "council-label" not in page and "Enter your code" in page

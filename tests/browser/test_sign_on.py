@@ -162,6 +162,9 @@ def test_a_lead_sets_up_two_factor_and_an_admin_manages_people(signed_in, demo):
     expect(page.get_by_role("heading", name="Noor Partner")).to_be_visible()
     admin.assert_accessible("person")
     admin.screenshot("person")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the person page scrolls sideways at 320 px"
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("Role").select_option(label="Viewer")
     page.get_by_role("button", name="Change role").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
