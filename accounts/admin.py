@@ -14,11 +14,11 @@ class SignInEventAdmin(admin.ModelAdmin):
     against names that match no user are for superusers only), so one council cannot watch another's.
     """
 
-    list_display = ("created_at", "kind", "username", "ip_address", "user_agent")
-    list_filter = ("kind",)
+    list_display = ("created_at", "kind", "method", "username", "ip_address", "user_agent")
+    list_filter = ("kind", "method")
     search_fields = ("username", "ip_address")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "kind", "user", "username", "ip_address", "user_agent")
+    readonly_fields = ("created_at", "kind", "method", "user", "username", "ip_address", "user_agent")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

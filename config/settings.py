@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     "accounts",
     "inspections",
     "findings",
@@ -77,6 +81,8 @@ MIDDLEWARE = [
     "config.middleware.RequestSizeLimitMiddleware",
     "config.middleware.PrivatePagesMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -161,7 +167,48 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.CouncilOIDCBackend",
 ]
+
+# Single sign-on with a council's identity provider (Microsoft Entra ID, or any OpenID Connect provider):
+# authorization code flow with PKCE and nonce (mozilla-django-oidc). Off unless OIDC_ISSUER and
+# OIDC_CLIENT_ID are set; see docs/operations.md for registering the app in a council's Entra ID tenant.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_ENABLED = bool(OIDC_ISSUER and os.environ.get("OIDC_CLIENT_ID"))
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+# Endpoints default to Entra ID's v2.0 layout under the issuer's tenant; any provider can set its own.
+_OIDC_BASE = OIDC_ISSUER.removesuffix("/v2.0")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_AUTHORIZATION_ENDPOINT", f"{_OIDC_BASE}/oauth2/v2.0/authorize")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_TOKEN_ENDPOINT", f"{_OIDC_BASE}/oauth2/v2.0/token")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_JWKS_ENDPOINT", f"{_OIDC_BASE}/discovery/v2.0/keys")
+OIDC_OP_USER_ENDPOINT = None  # the identity comes from the verified ID token alone
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+OIDC_CALLBACK_CLASS = "accounts.views.SignOnCallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.views.SignOnStartView"
+# Entra ID tenants (the token's `tid`) allowed to sign in; empty accepts any tenant the issuer vouches for.
+OIDC_ALLOWED_TENANTS = env_list("OIDC_ALLOWED_TENANTS")
+# The claim that names a person for good: Entra's object id. `sub` only when OIDC_SUBJECT_CLAIM=sub.
+OIDC_SUBJECT_CLAIM = os.environ.get("OIDC_SUBJECT_CLAIM", "oid")
+# Optional: group claim values that give council access on first sign-in, as
+# "GROUP_ID=council-slug:Role;GROUP_ID2=other-council:Viewer".
+OIDC_GROUP_ACCESS = os.environ.get("OIDC_GROUP_ACCESS", "")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+# Seconds of clock difference tolerated on exp/iat/nbf.
+OIDC_CLOCK_LEEWAY = int(os.environ.get("OIDC_CLOCK_LEEWAY", "60"))
+
+# Two-factor (django-otp, TOTP with recovery codes) for local accounts: offered to everyone, and required
+# for admins and partners when TWO_FACTOR_REQUIRED is on (the default in production).
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Inspection Findings Tracker"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Password reset links (Django's signed, single-use tokens) last an hour.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60)))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

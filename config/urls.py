@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from accounts import views as account_views
 from config import views
 from dashboards import views as dashboard_views
 from findings import views as letter_views
+from inspections.admin import view_on_site
 
 # The `inspections:` URL names, kept from when the pages lived in inspections/. Their views now sit in the
 # layer that reads what they show (a council's action counts in dashboards, the letter import, which
@@ -19,7 +20,6 @@ inspection_pages = [
     path("import/<str:token>/", letter_views.import_preview, name="import_preview"),
     path("import/<str:token>/cancel/", letter_views.import_cancel, name="import_cancel"),
 ]
-from inspections.admin import view_on_site
 
 admin.site.site_header = "Inspection Findings Tracker administration"
 admin.site.site_title = "Inspection Findings Tracker"
@@ -28,12 +28,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
-    path(
-        "sign-in/",
-        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
-        name="login",
-    ),
+    path("sign-in/", account_views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/council/", include("mozilla_django_oidc.urls")),
+    path("", include("accounts.urls")),
     path("", include((inspection_pages, "inspections"))),
     path("", include("actions.urls")),
     path("", include("dashboards.urls")),

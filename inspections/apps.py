@@ -12,6 +12,6 @@ class InspectionsConfig(AppConfig):
     verbose_name = "Inspections"
 
     def ready(self) -> None:
-        from accounts.signals import people_changed
+        from accounts.services import people_changed
 
         people_changed.connect(_people_changed, dispatch_uid="inspections-people-changed")

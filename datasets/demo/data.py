@@ -139,6 +139,11 @@ BARNET_ACTIONS = [
 
 DEMO_PASSWORD = "tracker-demo-2026"
 
+# The demo admin and partner have an authenticator app with this key, so the demo works when two-factor is
+# required (TWO_FACTOR_REQUIRED=true): `load_demo` prints it to add to an app, and tests compute codes from it.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_USERS = ("admin", "partner")
+
 DEMO_USERS = [
     # username, role, first, last, authorities, is_staff
     ("admin", "Admin", "Ada", "Admin", ["Barnsley", "Barnet"], True),

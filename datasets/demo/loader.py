@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import SYSTEM
-from accounts.services import user_provision
+from accounts.services import two_factor_device_install, user_provision
 from actions.models import Action, Status
 from actions.services import action_change, action_create, action_verify
 from datasets.demo import data
@@ -147,6 +148,10 @@ def demo_load(*, today=None) -> dict[str, int]:
             email=f"{username}@example.org",
             is_staff=is_staff,
         )
+    if settings.TWO_FACTOR_REQUIRED:
+        # Where admins and partners must use a second factor, the demo ones have an app with a known key.
+        for username in data.DEMO_TOTP_USERS:
+            two_factor_device_install(user=users[username], key=data.DEMO_TOTP_KEY)
     admin = get_user_model().objects.get(username="admin")
     if not admin.user_permissions.exists():
         from django.contrib.auth.models import Permission

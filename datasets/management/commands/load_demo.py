@@ -1,6 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from datasets.demo.data import DEMO_PASSWORD, DEMO_USERS
+from base64 import b32encode
+
+from django.conf import settings
+
+from datasets.demo.data import DEMO_PASSWORD, DEMO_TOTP_KEY, DEMO_TOTP_USERS, DEMO_USERS
 from datasets.demo.loader import demo_load
 
 
@@ -17,3 +21,8 @@ class Command(BaseCommand):
         self.stdout.write("Demo sign-ins (password for each: %s):" % DEMO_PASSWORD)
         for username, role, first, last, authorities, _ in DEMO_USERS[:6]:
             self.stdout.write(f"  {username:<12} {role:<17} {', '.join(authorities)}")
+        if settings.TWO_FACTOR_REQUIRED:
+            self.stdout.write(
+                "Two-factor key of %s (add it to an authenticator app): %s"
+                % (" and ".join(DEMO_TOTP_USERS), b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode())
+            )
