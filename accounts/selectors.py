@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
 from accounts.models import Role
 
 
