@@ -159,6 +159,8 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "points": points,
         "duplicate_error": duplicate_error,
         "nav_section": "import",
+        # "Add another point": the new box has autofocus, so the page opens scrolled to it with focus in it
+        "new_point": request.method == "POST" and "add_point" in request.POST,
     }
     return render(request, "inspections/import_preview.html", context, status=status)
 
