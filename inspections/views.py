@@ -14,7 +14,14 @@ from actions.pagination import page_of
 from config.page_cache import page_key, render_with_cached_fragments
 from config.uploads import serve_private_file
 from inspections import selectors, services
-from inspections.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_reordered
+from inspections.forms import (
+    POINTS_PREFIX,
+    ImportPreviewForm,
+    ImportUploadForm,
+    PointFormSet,
+    points_as_rows,
+    points_reordered,
+)
 from inspections.importing import ImportRejected
 from inspections.uploads import SizeLimitUploadHandler
 
@@ -125,7 +132,10 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         status = 200
     else:
         confirming = "confirm" in request.POST
-        data = request.POST if confirming else points_reordered(request.POST, add="add_point" in request.POST)
+        data = (
+            request.POST if confirming
+            else points_reordered(request.POST, add="add_point" in request.POST, themes=preview.themes)
+        )
         form = ImportPreviewForm(data, **form_kwargs)
         chosen = next((a for a in preview.authorities if a.slug == data.get("authority")), None)
         earlier = preview.earlier_findings(chosen)
@@ -152,6 +162,9 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                     )
                     return redirect(inspection)
             status = 400
+        else:
+            # kept in the draft: a reload of the page shows the list as the admin left it
+            services.import_draft_keep_points(draft=draft, user=request.user, points=points_as_rows(data))
     context = {
         "draft": draft,
         "preview": preview,
