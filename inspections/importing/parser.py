@@ -1213,6 +1213,8 @@ def _headline(doc: _Doc) -> str:
                     start += 1
                 break
     if start is None:
+        start = _line_after_table(doc)  # reports from April 2026 have no overall effectiveness row
+    if start is None:
         return ""
     paragraphs: list[list[str]] = []
     for line, blank in lines[start:start + 80]:
@@ -1224,6 +1226,20 @@ def _headline(doc: _Doc) -> str:
             paragraphs[-1].append(line)
     text = "\n\n".join(_join_lines(p, doc.vocabulary) for p in paragraphs[:4])
     return text[:4000]
+
+
+def _line_after_table(doc: _Doc) -> int | None:
+    """Index in ``doc.lines`` of the first line after the judgement table, or None."""
+    region, end = _table_region(doc)
+    if not region:
+        return None
+    following = next((l.strip() for l in doc.raw_lines[end:end + 20] if l.strip() and l.strip() != "\f"), None)
+    if following is None:
+        return None
+    for i, (line, _) in enumerate(doc.lines[:250]):
+        if line == following:
+            return i
+    return None
 
 
 # --- focus area ------------------------------------------------------------------------
