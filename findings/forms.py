@@ -331,9 +331,19 @@ PointFormSet = forms.formset_factory(
 POINTS_PREFIX = "points"
 
 
-def points_reordered(data, *, add: bool = False):
+POINT_FIELDS = ("text", "kind", "theme", "repeats", "framework_refs")
+
+
+def points_reordered(data, *, add: bool = False, themes: list[Theme] | None = None):
     """The posted list re-numbered in the order the admin asked for, removed points dropped, and optionally
-    one empty point added at the end: how "Update the list" and "Add another point" work without JavaScript."""
+    one empty point added at the end: how "Update the list" and "Add another point" work without JavaScript.
+
+    A point typed into an empty box (``was_empty``) gets a suggested theme when it has none; national
+    framework references typed or pasted in brackets at its end become its tags, as for imported points.
+    """
+    from findings.services import theme_suggest
+    from inspections.importing.framework import split_refs
+
     prefix = POINTS_PREFIX
     try:
         total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), 200)
@@ -350,6 +360,14 @@ def points_reordered(data, *, add: bool = False):
             order = 10_000 + index
         fields = {name: data.get(key + name, "") for name in ("text", "kind", "theme", "repeats")}
         fields["framework_refs"] = data.getlist(key + "framework_refs") if hasattr(data, "getlist") else []
+        if fields["text"].strip():
+            text, refs, _ = split_refs(" ".join(fields["text"].split()))
+            if refs and text:
+                fields["text"] = text
+                fields["framework_refs"] = list(dict.fromkeys(fields["framework_refs"] + refs))
+            if data.get(key + "was_empty") and not fields["theme"] and themes:
+                suggested = theme_suggest(fields["text"], themes)
+                fields["theme"] = str(suggested.pk) if suggested else ""
         rows.append((order, index, fields))
     rows.sort(key=lambda row: (row[0], row[1]))
     new = data.copy()
@@ -370,3 +388,22 @@ def points_reordered(data, *, add: bool = False):
     new[f"{prefix}-MIN_NUM_FORMS"] = "0"
     new[f"{prefix}-MAX_NUM_FORMS"] = "200"
     return new
+
+
+def points_as_rows(data) -> list[dict]:
+    """The (re-numbered) posted points as plain rows, to keep in the draft."""
+    try:
+        total = min(int(data.get(f"{POINTS_PREFIX}-TOTAL_FORMS", 0)), 200)
+    except (TypeError, ValueError):
+        total = 0
+    rows = []
+    for index in range(total):
+        key = f"{POINTS_PREFIX}-{index}-"
+        row = {name: data.get(key + name, "") for name in ("text", "kind", "theme", "repeats")}
+        row["framework_refs"] = [r for r in data.getlist(key + "framework_refs") if r in _KNOWN_REFS][:20]
+        row["text"] = row["text"][:20_000]
+        rows.append(row)
+    return rows
+
+
+from inspections.importing.framework import KNOWN_REFS as _KNOWN_REFS  # noqa: E402

@@ -111,6 +111,9 @@ class ImportPreview:
 
     def points_initial(self) -> list[dict]:
         parsed = self.parsed
+        if parsed.get("kept_points"):
+            # the list as the admin left it at the last "Update the list" or "Add another point"
+            return [{**row, "ORDER": position} for position, row in enumerate(parsed["kept_points"], start=1)]
 
         def with_refs(texts_key, refs_key, kind):
             texts = parsed.get(texts_key) or []

@@ -15,7 +15,7 @@ from accounts.selectors import is_admin
 from core.upload_handlers import SizeLimitUploadHandler
 from core.uploads import serve_private_file
 from findings import selectors, services
-from findings.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_reordered
+from findings.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_as_rows, points_reordered
 from inspections import selectors as inspection_selectors
 from inspections import services as inspection_services
 from inspections.importing import ImportRejected
@@ -97,7 +97,10 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         status = 200
     else:
         confirming = "confirm" in request.POST
-        data = request.POST if confirming else points_reordered(request.POST, add="add_point" in request.POST)
+        data = (
+            request.POST if confirming
+            else points_reordered(request.POST, add="add_point" in request.POST, themes=preview.themes)
+        )
         form = ImportPreviewForm(data, **form_kwargs)
         chosen = next((a for a in preview.authorities if a.slug == data.get("authority")), None)
         earlier = preview.earlier_findings(chosen)
@@ -124,6 +127,9 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                     )
                     return redirect(inspection)
             status = 400
+        else:
+            # kept in the draft: a reload of the page shows the list as the admin left it
+            inspection_services.import_draft_keep_points(draft=draft, user=request.user, points=points_as_rows(data))
     context = {
         "draft": draft,
         "preview": preview,
@@ -133,6 +139,8 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "duplicate_message": duplicate_error.message_for(request.user) if duplicate_error else "",
         "duplicate_visible": bool(duplicate_error and duplicate_error.visible_to(request.user)),
         "nav_section": "import",
+        # "Add another point": the new box has autofocus, so the page opens scrolled to it with focus in it
+        "new_point": request.method == "POST" and "add_point" in request.POST,
     }
     return render(request, "inspections/import_preview.html", context, status=status)
 

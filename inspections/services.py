@@ -242,6 +242,14 @@ def import_draft_create(*, user, source: bytes, filename: str) -> ImportDraft:
         raise
 
 
+def import_draft_keep_points(*, draft: ImportDraft, user, points: list[dict]) -> None:
+    """Keep the admin's list of points (edited, reordered, added by hand) in the draft until confirmation."""
+    if draft.user_id != getattr(user, "pk", None):
+        raise PermissionDenied("This import belongs to someone else.")
+    draft.parsed = {**draft.parsed, "kept_points": list(points)[:200]}
+    draft.save(update_fields=["parsed"])
+
+
 def import_draft_source(draft: ImportDraft) -> bytes:
     with default_storage.open(draft.source_name, "rb") as handle:
         return handle.read()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -271,7 +272,7 @@ _NAME_PARTICLES = {"de", "van", "der", "von", "le", "la", "du", "da", "di", "del
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 def _strip_markdown(text: str) -> str:
@@ -327,10 +328,12 @@ def _strip_marker(line: str) -> str:
     return line.strip()
 
 
+_HEADING_NUMBER = re.compile(r"^\d{1,2}[.)]\s+")
+
+
+@lru_cache(maxsize=8192)  # every line is looked at by each heading search
 def _heading_text(line: str) -> str:
-    s = line.strip()
-    s = re.sub(r"^\d{1,2}[.)]\s+", "", s)  # numbered headings
-    return _flat(s).rstrip()
+    return _flat(_HEADING_NUMBER.sub("", line.strip()))  # numbered headings
 
 
 _ENDS_WITH_FRAMEWORK_REF = re.compile(r"\([^()]*\b(?:outcome|enabler|principle)s?\s*\d[^()]*\)\s*$", re.I)
@@ -1210,6 +1213,8 @@ def _headline(doc: _Doc) -> str:
                     start += 1
                 break
     if start is None:
+        start = _line_after_table(doc)  # reports from April 2026 have no overall effectiveness row
+    if start is None:
         return ""
     paragraphs: list[list[str]] = []
     for line, blank in lines[start:start + 80]:
@@ -1221,6 +1226,20 @@ def _headline(doc: _Doc) -> str:
             paragraphs[-1].append(line)
     text = "\n\n".join(_join_lines(p, doc.vocabulary) for p in paragraphs[:4])
     return text[:4000]
+
+
+def _line_after_table(doc: _Doc) -> int | None:
+    """Index in ``doc.lines`` of the first line after the judgement table, or None."""
+    region, end = _table_region(doc)
+    if not region:
+        return None
+    following = next((l.strip() for l in doc.raw_lines[end:end + 20] if l.strip() and l.strip() != "\f"), None)
+    if following is None:
+        return None
+    for i, (line, _) in enumerate(doc.lines[:250]):
+        if line == following:
+            return i
+    return None
 
 
 # --- focus area ------------------------------------------------------------------------
@@ -1293,6 +1312,7 @@ def parse_publication(text: str) -> ParsedPublication:
 
 
 def _parse(text: str, warnings: list[str]) -> ParsedPublication:
+    _heading_text.cache_clear()  # a cache per document (and honest timings of a document read again)
     doc = _Doc(text)
     if doc.truncated:
         warnings.append("The text has very many lines; only the beginning was read.")

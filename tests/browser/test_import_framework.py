@@ -93,3 +93,17 @@ def test_no_point_read_is_an_error_that_needs_an_explicit_tick(signed_in, privat
     expect(page.get_by_text("Imported focused visit of Barnet")).to_be_visible()
     inspection = Inspection.objects.get(authority__slug="barnet", visit_start="2025-10-07")
     assert not Finding.objects.filter(inspection=inspection).exists()
+
+
+def test_add_another_point_opens_at_the_new_box_with_focus_in_it(signed_in, private_storage):
+    session = signed_in("admin")
+    page = session.page
+    _paste(page, LETTER.format(points=POINTS))
+    page.get_by_role("button", name="Add another point").click()
+    expect(page.get_by_role("heading", name="Point 3 of 3")).to_be_visible()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_points-2-text'")
+    top = page.evaluate("document.getElementById('id_points-2-text').getBoundingClientRect().top")
+    assert 0 <= top < 900  # scrolled to the new box, not back at the top of the page
+    page.keyboard.type("Typed straight into the new box.")
+    expect(page.locator("#id_points-2-text")).to_have_value("Typed straight into the new box.")
+    session.assert_accessible("preview-added-point")

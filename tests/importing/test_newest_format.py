@@ -207,6 +207,9 @@ def test_real_report_with_its_overall_effectiveness_row_removed(name):
     got = parse_publication(without).to_contract()
     assert got["judgements"] == [j for j in expected["judgements"] if j["area"] != "overall_effectiveness"]
     assert got["judgements"] and all(j["area"] != "overall_effectiveness" for j in got["judgements"])
+    # the headline summary still starts after the table, and it is the report's own text
+    full = parse_publication(text)
+    assert parse_publication(without).headline == full.headline != ""
     for field in CONTRACT_FIELDS:
         if field != "judgements":
             assert got[field] == expected[field], field

@@ -136,3 +136,27 @@ def test_reports_from_april_2026_need_no_overall_grade(demo):
     assert not earlier.is_valid() and "grade_overall_effectiveness" in earlier.errors
     nothing = _report_form(dt.date(2026, 4, 13), {})
     assert not nothing.is_valid() and "grade_overall_effectiveness" in nothing.errors
+
+
+def test_points_added_by_hand_are_kept_on_reload_with_a_suggested_theme_and_tags(client, suffolk_admin, private_storage):
+    from findings.models import Theme
+
+    client.force_login(suffolk_admin)
+    url = upload(client, SUFFOLK_PDF)["Location"]
+    added = client.post(url, {**preview_post_data(client.get(url)), "add_point": "1"})
+    data = preview_post_data(added)
+    assert data["points-TOTAL_FORMS"] == "5" and data["points-4-text"] == ""
+    assert 'name="points-4-was_empty"' in added.content.decode()
+    data["points-4-text"] = "The quality of supervision and management oversight. (enabler 2, national framework)"
+    data["points-4-was_empty"] = "1"
+    data["points-1-text"] = "Edited by the admin."
+    client.post(url, {**data, "update": "1"})
+    reloaded = preview_post_data(client.get(url))  # a reload: the list as the admin left it
+    assert reloaded["points-TOTAL_FORMS"] == "5"
+    assert reloaded["points-1-text"] == "Edited by the admin."
+    assert reloaded["points-4-text"] == "The quality of supervision and management oversight."
+    assert reloaded["points-4-framework_refs"] == ["enabler 2"]
+    assert reloaded["points-4-theme"] == str(Theme.objects.get(slug="management-oversight-and-supervision").pk)
+    reloaded["confirm"] = "1"
+    assert client.post(url, reloaded).status_code == 302
+    assert Finding.objects.filter(inspection__authority__name="Suffolk").count() == 5
