@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.selectors import can_edit_actions, can_verify_actions
+from actions import plan_import
 from actions.evidence import evidence_file_check
 from actions.models import Action, ActionPlan, ActionUpdate, Evidence, Rag, Status
 from actions.permissions import action_permissions
 from actions.selectors import actions_for
 from findings.models import Finding
-from inspections.models import Inspection
+from inspections.models import ImportDraft, Inspection
 from inspections.selectors import authority_ids_for
+from inspections.services import import_draft_store, import_draft_update
 
 # Fields whose changes are recorded in history, in the order a timeline lists them.
 TRACKED_FIELDS = (
@@ -537,3 +539,25 @@ def action_plan_import(*, user, inspection, rows, source_name: str = "a spreadsh
             )
         )
     return created
+
+
+# --- an action plan spreadsheet between upload and import: an import draft, like a letter's ----------------
+
+
+def plan_import_draft_create(*, user, inspection: Inspection, source: bytes, format: str, filename: str) -> ImportDraft:
+    """Keep a spreadsheet that passed the upload gate and can be read, for the columns and check steps."""
+    if not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):
+        raise PermissionDenied("Only improvement leads and admins of this council can import its action plan.")
+    plan_import.read_sheet(source, format)  # SpreadsheetError, with a message for the person, if unreadable
+    return import_draft_store(
+        user=user,
+        kind=ImportDraft.Kind.ACTION_PLAN,
+        source=source,
+        filename=filename,
+        parsed={"format": format, "inspection": inspection.pk, "mapping": None},
+    )
+
+
+def plan_import_mapping_set(*, draft: ImportDraft, user, mapping: list[str]) -> ImportDraft:
+    """Record which column holds what, checked again at the last step."""
+    return import_draft_update(draft=draft, user=user, parsed={**draft.parsed, "mapping": mapping})

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "actions",
     "dashboards",
     "datasets",
+    "django.forms",  # Django's own widget templates, found by the form renderer through TEMPLATES
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+
+# Every form renders its fields through one GOV.UK field template (templates/components/field.html).
+FORM_RENDERER = "core.forms.GovukFormRenderer"
 
 TEMPLATES = [
     {

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import is_admin
 from core.upload_handlers import SizeLimitUploadHandler
-from core.uploads import serve_private_file
+from core.uploads import max_upload_bytes, serve_private_file
 from findings import selectors, services
 from findings.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_reordered
 from inspections import selectors as inspection_selectors
@@ -34,7 +32,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     _require_admin(request.user)
     if request.method == "POST":
         # Before anything reads the body (the CSRF check included): stop storing a file past the size limit.
-        request.upload_handlers.insert(0, SizeLimitUploadHandler(request, settings.MAX_UPLOAD_BYTES))
+        request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_upload_bytes()))
     return _import_start(request)
 
 
