@@ -22,20 +22,24 @@ class ImportUploadForm(forms.Form):
     document = forms.FileField(
         label="Upload a PDF or text file",
         required=False,
-        help_text="The letter or report as Ofsted published it (PDF with a text layer, or a .txt file).",
         error_messages={"empty": "The selected file is empty.", "invalid": "The selected file could not be read."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.txt,.md,application/pdf,text/plain"}),
     )
     text = forms.CharField(
         label="Or paste the text of the letter or report",
         required=False,
         max_length=MAX_PASTED_CHARACTERS,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="Copy the whole letter or report from Ofsted's website, from its title to its end.",
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
         error_messages={"max_length": "The pasted text is too long (the limit is 1 million characters)."},
     )
+
+    label_classes = {"document": "govuk-label--m", "text": "govuk-label--m"}
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_large = too_large
+        self.fields["document"].help_text = f"PDF (with a text layer) or .txt, up to {self.size_limit_display}."
 
     @property
     def size_limit_display(self) -> str:
