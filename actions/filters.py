@@ -115,6 +115,14 @@ class ActionFilter(django_filters.FilterSet):
         for name, label in (("inspection", _inspection_label), ("finding", _finding_label), ("owner", person_label)):
             if name in form.fields:
                 form.fields[name].label_from_instance = label
+        # Rendered through the one GOV.UK field template: small labels, the filter panel's full-width controls.
+        form.label_classes = {name: "govuk-label--s" for name in form.fields}
+        for name in ("owner", "due_from", "due_to", "authority", "inspection", "finding", "theme"):
+            if name in form.fields:
+                form.fields[name].widget.attrs["class"] = "app-filter__control"
+        for name, hint in (("inspection", self.inspection_hint), ("finding", self.finding_hint)):
+            if name in form.fields:
+                form.fields[name].help_text = hint
 
     def filter_search(self, queryset: QuerySet[Action], name: str, value: str) -> QuerySet[Action]:
         # Every word must appear somewhere: in the action, its progress notes or its finding.

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 
 from actions.models import Rag, Status
-from actions.plan_import import MAX_BYTES, TARGETS, SpreadsheetError, check_mapping, sniff
+from actions.plan_import import TARGETS, SpreadsheetError, check_mapping, sniff
 from actions.selectors import owner_choices_for, owners_for_authority
 from core.dates import UK_DATE_INPUTS
 from core.people import person_label
+from core.uploads import check_upload, max_upload_bytes, size_display
 from inspections.selectors import inspections_for
 from core.ids import BoundedModelChoiceField
 
@@ -29,7 +30,7 @@ class BulkChangeForm(forms.Form):
         label="New due date",
         required=False,
         input_formats=UK_DATE_INPUTS,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "app-filter__control"}),
         error_messages={"invalid": "Enter the new due date as a real date, for example 31 3 2027"},
     )
     # Closed is not offered: an action is closed when a second person verifies its evidence on its page.
@@ -45,6 +46,8 @@ class BulkChangeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter a reason for the change"},
     )
+    label_classes = {"owner": "govuk-label--s", "due_date": "govuk-label--s", "status": "govuk-label--s",
+                     "note": "govuk-label--s"}
 
     def __init__(self, *args, user, **kwargs):
         # Its own ids, so it can share the All actions page with the filter form.
@@ -83,41 +86,6 @@ class BulkChangeForm(forms.Form):
 # --- action page: add, update, verify; the plan's submission dates (h5b) ------------------------------
 
 
-class GovukFormMixin:
-    """Puts GOV.UK Frontend classes on widgets, with the error modifier on fields that failed."""
-
-    def _govuk_classes(self) -> None:
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.Textarea):
-                base = "govuk-textarea"
-            elif isinstance(widget, forms.Select):
-                base = "govuk-select"
-            elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
-                base = "govuk-file-upload"
-            elif isinstance(widget, forms.RadioSelect):
-                continue
-            else:
-                base = "govuk-input"
-            classes = [c for c in widget.attrs.get("class", "").split() if c not in (base, f"{base}--error")]
-            classes.insert(0, base)
-            described_by = [f"id_{name}-hint"] if field.help_text else []
-            if self.is_bound and self._errors is not None and self._errors.get(name):
-                classes.insert(1, f"{base}--error")
-                described_by.append(f"id_{name}-error")
-            widget.attrs["class"] = " ".join(classes)
-            if described_by:
-                widget.attrs["aria-describedby"] = " ".join(described_by)
-            else:
-                widget.attrs.pop("aria-describedby", None)
-
-    def full_clean(self):
-        super().full_clean()
-        self._govuk_classes()
-
-
 def _date_field(label: str, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
@@ -143,7 +111,7 @@ def _measure_field(label: str, **kwargs) -> forms.DecimalField:
 OPEN_AND_COMPLETE = [choice for choice in Status.choices if choice[0] != Status.CLOSED]
 
 
-class ActionProgressForm(GovukFormMixin, forms.Form):
+class ActionProgressForm(forms.Form):
     """The update form on an action's page; it shows only the fields this person may change."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -209,13 +177,12 @@ class ActionProgressForm(GovukFormMixin, forms.Form):
         if permissions.is_comment_only:
             self.fields["note"].label = "Comment"
             self.fields["note"].help_text = "Your comment is saved in the action's history."
-        self._govuk_classes()
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.TRACKED if name in self.fields}
 
 
-class ActionAddForm(GovukFormMixin, forms.Form):
+class ActionAddForm(forms.Form):
     title = forms.CharField(label="Action", max_length=200, error_messages={"required": "Enter the action"})
     description = forms.CharField(
         label="Description", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
@@ -239,12 +206,12 @@ class ActionAddForm(GovukFormMixin, forms.Form):
 
         self.fields["owner"].queryset = owners_for_authority(authority)
         self.fields["owner"].label_from_instance = person_label
-        self._govuk_classes()
 
 
-class VerifyForm(GovukFormMixin, forms.Form):
+class VerifyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     decision = forms.ChoiceField(
+        label="Your decision",
         choices=[("verify", "Verify and close"), ("send_back", "Send back")],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to verify the action or send it back"},
@@ -261,7 +228,7 @@ class VerifyForm(GovukFormMixin, forms.Form):
         return cleaned
 
 
-class PlanSubmissionForm(GovukFormMixin, forms.Form):
+class PlanSubmissionForm(forms.Form):
     draft_submitted_on = _date_field("Draft plan sent to Ofsted on", required=False)
     plan_submitted_on = _date_field("Action plan sent to Ofsted on", required=False)
 
@@ -269,10 +236,12 @@ class PlanSubmissionForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not has_draft:
             del self.fields["draft_submitted_on"]
-        self._govuk_classes()
 
 
 # --- spreadsheet import -----------------------------------------------------------------------------
+
+
+SPREADSHEET_KINDS = {"xlsx", "text", "xls"}
 
 
 class PlanUploadForm(forms.Form):
@@ -286,10 +255,15 @@ class PlanUploadForm(forms.Form):
         label="Upload the action plan",
         help_text="An Excel spreadsheet (.xlsx) or a CSV file, with one action per row and a header row.",
         error_messages={"required": "Choose a spreadsheet to upload"},
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"}
+        ),
     )
+    label_classes = {"inspection": "govuk-label--s", "file": "govuk-label--s"}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text += f" Up to {size_display(max_upload_bytes())}."
         self.fields["inspection"].queryset = inspections_for(user).select_related("authority").order_by(
             "authority__name", "-visit_start"
         )
@@ -299,8 +273,17 @@ class PlanUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB")
+        # The one upload gate (size from MAX_UPLOAD_BYTES, type by content), then what a spreadsheet needs.
+        try:
+            check_upload(upload, allowed=SPREADSHEET_KINDS, description="an Excel spreadsheet (.xlsx) or a CSV file")
+        except forms.ValidationError as refused:
+            if refused.code != "wrong_type":
+                raise
+            try:
+                sniff(upload.read())  # a more useful reason where there is one: an old .xls, a damaged workbook
+            except SpreadsheetError as reason:
+                raise forms.ValidationError(str(reason)) from refused
+            raise
         data = upload.read()
         try:
             self.kind = sniff(data)

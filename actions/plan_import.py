@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -24,7 +23,6 @@ from actions.exports import FORMULA_TRIGGERS
 from actions.models import Action, Rag, Status
 from core.dates import parse_uk_date
 
-MAX_BYTES = getattr(settings, "ACTION_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates beyond reason
 MAX_ROWS = 2000
 MAX_COLUMNS = 60
@@ -53,8 +51,6 @@ def sniff(data: bytes) -> str:
     """'xlsx' or 'csv' from the content itself, never from the file name or the browser's type."""
     if not data:
         raise SpreadsheetError("The file is empty")
-    if len(data) > MAX_BYTES:
-        raise SpreadsheetError(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB")
     if data.startswith(BINARY_SIGNATURES):
         raise SpreadsheetError("The file must be an Excel spreadsheet (.xlsx) or a CSV file")
     if data.startswith(b"\xd0\xcf\x11\xe0"):

@@ -23,13 +23,14 @@ from django.utils import timezone
 
 from accounts.permissions import SYSTEM
 from accounts.selectors import can_edit_actions, can_verify_actions
+from actions import plan_import
 from actions.evidence import evidence_file_check
 from actions.models import Action, ActionPlan, ActionUpdate, Evidence, Rag, Status
 from actions.permissions import LEAD_FIELDS, ActionPermissions, action_policy
 from findings.models import Finding
-from inspections.models import Inspection
+from inspections.models import ImportDraft, Inspection
 from inspections.selectors import authority_ids_for
-from inspections.services import authority_data_changed
+from inspections.services import authority_data_changed, import_draft_store, import_draft_update
 
 # Fields whose changes are recorded in history, in the order a timeline lists them.
 TRACKED_FIELDS = (
@@ -653,25 +654,23 @@ def action_plan_import(*, user, inspection, rows, source_name: str = "a spreadsh
     return created
 
 
-# A spreadsheet import's file lives only as long as the session that started it (SESSION_COOKIE_AGE,
-# 8 hours by default); a day later nobody can reach it.
-PLAN_IMPORT_FOLDER = "action-imports"
-PLAN_IMPORT_FILE_LIFETIME = timedelta(days=1)
+# --- an action plan spreadsheet between upload and import: an import draft, like a letter's ----------------
 
 
-def plan_import_files_purge(*, now: datetime | None = None) -> int:
-    """Delete uploaded plan spreadsheets abandoned before their check and save; returns how many went."""
-    from django.core.files.storage import default_storage
+def plan_import_draft_create(*, user, inspection: Inspection, source: bytes, format: str, filename: str) -> ImportDraft:
+    """Keep a spreadsheet that passed the upload gate and can be read, for the columns and check steps."""
+    if not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):
+        raise PermissionDenied("Only improvement leads and admins of this council can import its action plan.")
+    plan_import.read_sheet(source, format)  # SpreadsheetError, with a message for the person, if unreadable
+    return import_draft_store(
+        user=user,
+        kind=ImportDraft.Kind.ACTION_PLAN,
+        source=source,
+        filename=filename,
+        parsed={"format": format, "inspection": inspection.pk, "mapping": None},
+    )
 
-    cutoff = (now or timezone.now()) - PLAN_IMPORT_FILE_LIFETIME
-    try:
-        _, names = default_storage.listdir(PLAN_IMPORT_FOLDER)
-    except FileNotFoundError:
-        return 0
-    removed = 0
-    for name in names:
-        path = f"{PLAN_IMPORT_FOLDER}/{name}"
-        if default_storage.get_modified_time(path) <= cutoff:
-            default_storage.delete(path)
-            removed += 1
-    return removed
+
+def plan_import_mapping_set(*, draft: ImportDraft, user, mapping: list[str]) -> ImportDraft:
+    """Record which column holds what, checked again at the last step."""
+    return import_draft_update(draft=draft, user=user, parsed={**draft.parsed, "mapping": mapping})

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -29,6 +26,9 @@ from actions.permissions import action_permissions, action_policy
 from actions.services import StaleActionError
 from core.pagination import page_of
 from core.uploads import serve_private_file
+from inspections.models import ImportDraft
+from inspections.selectors import DraftNotFound, get_import_draft_for_user
+from inspections.services import import_draft_discard, import_draft_source
 
 
 def _get_action_for_user(request: HttpRequest, pk: int) -> Action:
@@ -402,43 +402,21 @@ def plan_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- spreadsheet import: upload → columns → check → save ---------------------------------------------
 
-IMPORT_SESSION_KEY = "action_plan_imports"
-IMPORTS_KEPT_PER_SESSION = 5
-
-
 def _require_editor(user) -> None:
     if not can_edit_actions(user):
         raise PermissionDenied("Only improvement leads and admins can import action plans.")
 
 
-def _import_state(request: HttpRequest, token: str) -> dict:
-    """The upload behind a token: only in this user's own session, so nobody else can reach the file."""
-    state = request.session.get(IMPORT_SESSION_KEY, {}).get(token)
-    if not state or state.get("user") != request.user.pk:
-        raise Http404("This upload has expired. Upload the spreadsheet again.")
-    return state
+def _plan_draft(request: HttpRequest, token: str) -> ImportDraft:
+    """The person's own unexpired spreadsheet upload behind a token; 404 for anyone else's or a stale one."""
+    try:
+        return get_import_draft_for_user(request.user, token, kind=ImportDraft.Kind.ACTION_PLAN)
+    except DraftNotFound:
+        raise Http404("This upload has expired. Upload the spreadsheet again.") from None
 
 
-def _save_import_state(request: HttpRequest, token: str, state: dict) -> None:
-    imports = request.session.get(IMPORT_SESSION_KEY, {})
-    imports[token] = state
-    while len(imports) > IMPORTS_KEPT_PER_SESSION:
-        oldest = min(imports, key=lambda key: imports[key]["created"])
-        default_storage.delete(imports.pop(oldest)["path"])
-    request.session[IMPORT_SESSION_KEY] = imports
-
-
-def _forget_import(request: HttpRequest, token: str) -> None:
-    imports = request.session.get(IMPORT_SESSION_KEY, {})
-    state = imports.pop(token, None)
-    if state:
-        default_storage.delete(state["path"])
-    request.session[IMPORT_SESSION_KEY] = imports
-
-
-def _import_sheet(state: dict) -> plan_import.Sheet:
-    with default_storage.open(state["path"], "rb") as stored:
-        return plan_import.read_sheet(stored.read(), state["kind"])
+def _plan_sheet(draft: ImportDraft) -> plan_import.Sheet:
+    return plan_import.read_sheet(import_draft_source(draft), draft.parsed["format"])
 
 
 def plan_import_upload(request: HttpRequest) -> HttpResponse:
@@ -451,47 +429,37 @@ def plan_import_upload(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan_import.read_sheet(form.data_bytes, form.kind)
+            draft = services.plan_import_draft_create(
+                user=request.user,
+                inspection=form.cleaned_data["inspection"],
+                source=form.data_bytes,
+                format=form.kind,
+                filename=Path(form.cleaned_data["file"].name).name[:120],
+            )
         except plan_import.SpreadsheetError as error:
             form.add_error("file", str(error))
         else:
-            token = secrets.token_urlsafe(24)
-            path = default_storage.save(f"action-imports/{token}.{form.kind}", ContentFile(form.data_bytes))
-            _save_import_state(
-                request,
-                token,
-                {
-                    "user": request.user.pk,
-                    "path": path,
-                    "kind": form.kind,
-                    "filename": Path(form.cleaned_data["file"].name).name[:120],
-                    "inspection": form.cleaned_data["inspection"].pk,
-                    "mapping": None,
-                    "created": timezone.now().isoformat(),
-                },
-            )
-            return redirect("actions:plan_import_columns", token=token)
+            return redirect("actions:plan_import_columns", token=draft.token)
     return render(request, "actions/import_upload.html", {"form": form, "nav_section": "all_actions"})
 
 
 def plan_import_columns(request: HttpRequest, token: str) -> HttpResponse:
     _require_editor(request.user)
-    state = _import_state(request, token)
-    inspection = _get_inspection_for_user(request, state["inspection"])
-    sheet = _import_sheet(state)
+    draft = _plan_draft(request, token)
+    inspection = _get_inspection_for_user(request, draft.parsed["inspection"])
+    sheet = _plan_sheet(draft)
     samples = [
         next((str(row[index]) for _, row in sheet.rows if row[index] not in (None, "")), "")[:60]
         for index in range(len(sheet.headers))
     ]
-    suggested = state["mapping"] or plan_import.suggest_mapping(sheet.headers)
+    suggested = draft.parsed["mapping"] or plan_import.suggest_mapping(sheet.headers)
     form = ColumnMappingForm(request.POST or None, headers=sheet.headers, samples=samples, suggested=suggested)
     if request.method == "POST" and form.is_valid():
-        state["mapping"] = form.mapping()
-        _save_import_state(request, token, state)
+        services.plan_import_mapping_set(draft=draft, user=request.user, mapping=form.mapping())
         return redirect("actions:plan_import_check", token=token)
     context = {
         "form": form,
-        "state": state,
+        "draft": draft,
         "sheet": sheet,
         "inspection": inspection,
         "token": token,
@@ -502,28 +470,29 @@ def plan_import_columns(request: HttpRequest, token: str) -> HttpResponse:
 
 def plan_import_check(request: HttpRequest, token: str) -> HttpResponse:
     _require_editor(request.user)
-    state = _import_state(request, token)
-    if not state.get("mapping"):
+    draft = _plan_draft(request, token)
+    mapping = draft.parsed.get("mapping")
+    if not mapping:
         return redirect("actions:plan_import_columns", token=token)
-    inspection = _get_inspection_for_user(request, state["inspection"])
-    rows = plan_import.check_rows(_import_sheet(state), state["mapping"], inspection)
+    inspection = _get_inspection_for_user(request, draft.parsed["inspection"])
+    rows = plan_import.check_rows(_plan_sheet(draft), mapping, inspection)
     problems = [row for row in rows if row.errors]
     if request.method == "POST" and not problems:
         try:
             created = services.action_plan_import(
-                user=request.user, inspection=inspection, rows=rows, source_name=state["filename"]
+                user=request.user, inspection=inspection, rows=rows, source_name=draft.source_filename
             )
         except ValidationError as error:
             messages.error(request, "Nothing was imported: " + " ".join(error.messages))
         else:
-            _forget_import(request, token)
+            import_draft_discard(draft=draft)
             messages.success(request, f"Imported {len(created)} action{pluralize(len(created))} into the plan for {inspection.title}.")
             return redirect(f"{reverse('actions:action_list')}?inspection={inspection.pk}")
-    used = [key for key in state["mapping"] if key]
+    used = [key for key in mapping if key]
     context = {
         "rows": rows,
         "problems": problems,
-        "state": state,
+        "draft": draft,
         "inspection": inspection,
         "token": token,
         "columns": [(key, plan_import.TARGET_LABELS[key]) for key in used],

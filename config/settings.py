@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "actions",
     "dashboards",
     "datasets",
+    "django.forms",  # Django's own widget templates, found by the form renderer through TEMPLATES
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+
+# Every form renders its fields through one GOV.UK field template (templates/components/field.html).
+FORM_RENDERER = "core.forms.GovukFormRenderer"
 
 TEMPLATES = [
     {

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, Http404, HttpRequest
+from django.template.defaultfilters import filesizeformat
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,17 @@ def download_name_for(filename: str, content_type: str) -> str:
     return f"{filename}{EXTENSIONS[kind.name][0]}"
 
 
+def size_display(limit: int) -> str:
+    """A size limit as people read it: "10 MB" for whole megabytes, "48.8 KB" otherwise."""
+    megabytes = limit / (1024 * 1024)
+    return f"{megabytes:g} MB" if megabytes >= 1 and megabytes == int(megabytes) else filesizeformat(limit)
+
+
+def max_upload_bytes() -> int:
+    """The one size limit of every upload (letters, evidence, plan spreadsheets): settings.MAX_UPLOAD_BYTES."""
+    return int(settings.MAX_UPLOAD_BYTES)
+
+
 def _describe(allowed: set[str]) -> str:
     descriptions = [KINDS[name].description for name in sorted(allowed)]
     return descriptions[0] if len(descriptions) == 1 else ", ".join(descriptions[:-1]) + " or " + descriptions[-1]
@@ -130,15 +142,16 @@ def check_upload(
     unknown = set(allowed) - set(KINDS)
     if unknown:
         raise ValueError(f"Unknown file kinds: {sorted(unknown)}")
-    limit = settings.MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
     if not upload.size:
         raise ValidationError("The selected file is empty.", code="empty")
     if upload.size > limit:
-        raise ValidationError(f"The selected file must be smaller than {limit / (1024 * 1024):g} MB.", code="too_large")
+        raise ValidationError(f"The selected file must be smaller than {size_display(limit)}.", code="too_large")
     kind = sniff(upload)
     if kind not in allowed:
+        what_it_is = f" (it is {KINDS[kind].description})" if kind else ""
         raise ValidationError(
-            f"The selected file must be {description or _describe(set(allowed))}; its content is not.",
+            f"The selected file must be {description or _describe(set(allowed))}; its content is not{what_it_is}.",
             code="wrong_type",
         )
     return KINDS[kind]

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.forms.boundfield import BoundField
-from django.template.defaultfilters import filesizeformat
 
+from core.forms import GovukDateField
+from core.uploads import check_upload, max_upload_bytes, size_display
 from findings.models import Finding, FindingKind, Theme
 from findings.services import finding_repeat_suggestions
 from inspections.importing.framework import FRAMEWORK_REFS
 from inspections.models import GRADED_KINDS, FocusArea, Grade, InspectionKind, JudgementArea
 
 NEW_AUTHORITY = "new"
+LETTER_KINDS = {"pdf", "text"}
 MAX_PASTED_CHARACTERS = 1_000_000
 
 
@@ -22,34 +23,36 @@ class ImportUploadForm(forms.Form):
     document = forms.FileField(
         label="Upload a PDF or text file",
         required=False,
-        help_text="The letter or report as Ofsted published it (PDF with a text layer, or a .txt file).",
         error_messages={"empty": "The selected file is empty.", "invalid": "The selected file could not be read."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.txt,.md,application/pdf,text/plain"}),
     )
     text = forms.CharField(
         label="Or paste the text of the letter or report",
         required=False,
         max_length=MAX_PASTED_CHARACTERS,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="Copy the whole letter or report from Ofsted's website, from its title to its end.",
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
         error_messages={"max_length": "The pasted text is too long (the limit is 1 million characters)."},
     )
+
+    label_classes = {"document": "govuk-label--m", "text": "govuk-label--m"}
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_large = too_large
+        self.fields["document"].help_text = f"PDF (with a text layer) or .txt, up to {self.size_limit_display}."
 
     @property
     def size_limit_display(self) -> str:
-        limit = settings.MAX_UPLOAD_BYTES
-        megabytes = limit / (1024 * 1024)
-        return f"{megabytes:g} MB" if megabytes >= 1 and megabytes == int(megabytes) else filesizeformat(limit)
+        return size_display(max_upload_bytes())
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
-        limit = settings.MAX_UPLOAD_BYTES
-        if self.too_large or (document is not None and document.size > limit):
+        if self.too_large:  # SizeLimitUploadHandler stopped storing it
             raise forms.ValidationError(f"The selected file must be smaller than {self.size_limit_display}.")
-        if document is not None and document.size == 0:
-            raise forms.ValidationError("The selected file is empty.")
+        if document is not None:
+            # The one upload gate (size, type by content); the importer then reads the text or says why not.
+            check_upload(document, allowed=LETTER_KINDS, description="a PDF or a text file")
         return document
 
     def clean(self):
@@ -67,64 +70,8 @@ class ImportUploadForm(forms.Form):
         """(bytes, file name, field that carried them) of the valid upload."""
         document = self.cleaned_data.get("document")
         if document is not None:
-            return document.read(settings.MAX_UPLOAD_BYTES + 1), document.name, "document"
+            return document.read(max_upload_bytes() + 1), document.name, "document"
         return self.cleaned_data["text"].strip().encode("utf-8"), "", "text"
-
-
-# --- GOV.UK date input -----------------------------------------------------------------------------
-
-
-class DateBoundField(BoundField):
-    @property
-    def parts(self) -> dict[str, str]:
-        """Day, month and year to show in the three boxes: what was typed, or the initial date."""
-        value = self.value()
-        if isinstance(value, date):
-            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
-        if isinstance(value, (list, tuple)) and len(value) == 3:
-            return {key: part or "" for key, part in zip(("day", "month", "year"), value)}
-        return {"day": "", "month": "", "year": ""}
-
-
-class DateInputWidget(forms.MultiWidget):
-    def __init__(self):
-        super().__init__({"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()})
-
-    def decompress(self, value):
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-
-class GovukDateField(forms.Field):
-    """A date typed as day, month and year, with the GOV.UK design system's error messages."""
-
-    widget = DateInputWidget
-
-    def __init__(self, *, description: str, **kwargs):
-        self.description = description  # e.g. "the date the visit started"
-        super().__init__(**kwargs)
-
-    def get_bound_field(self, form, field_name):
-        return DateBoundField(form, self, field_name)
-
-    def clean(self, value):
-        parts = [str(part or "").strip() for part in (value or ["", "", ""])]
-        day, month, year = parts
-        subject = self.description[0].upper() + self.description[1:]
-        if not any(parts):
-            if self.required:
-                raise forms.ValidationError(f"Enter {self.description}")
-            return None
-        missing = [name for name, part in zip(("day", "month", "year"), parts) if not part]
-        if missing:
-            raise forms.ValidationError(f"{subject} must include a {' and a '.join(missing)}")
-        if not all(part.isdigit() for part in parts):
-            raise forms.ValidationError(f"{subject} must be a real date")
-        if len(year) != 4:
-            raise forms.ValidationError("Year must include 4 numbers")
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            raise forms.ValidationError(f"{subject} must be a real date") from None
 
 
 # --- the preview -----------------------------------------------------------------------------------
@@ -153,7 +100,10 @@ class ImportPreviewForm(forms.Form):
     visit_start = GovukDateField(label="First day on site", description="the date the visit started")
     visit_end = GovukDateField(label="Last day on site", description="the date the visit ended")
     published_on = GovukDateField(
-        label="Date of the letter or publication", description="the date of the letter", required=False
+        label="Date of the letter or publication",
+        description="the date of the letter",
+        required=False,
+        help_text="For example, 1 3 2023. Leave empty if the publication is not dated.",
     )
     inspectors = forms.CharField(
         label="Inspectors",
@@ -161,7 +111,14 @@ class ImportPreviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One name per line.",
     )
-    headline = forms.CharField(label="Headline summary", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    headline = forms.CharField(
+        label="Headline summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The opening summary, shown at the top of the inspection page.",
+    )
+    label_classes = {"authority": "govuk-label--s", "kind": "govuk-label--s", "focus_area": "govuk-label--s",
+                     "inspectors": "govuk-label--s", "headline": "govuk-label--s"}
     nothing_to_improve = forms.BooleanField(
         label="This publication names nothing to improve", required=False
     )
@@ -183,6 +140,7 @@ class ImportPreviewForm(forms.Form):
             self.fields[_grade_field_name(area)] = forms.ChoiceField(
                 label=label, required=False, choices=[("", "Not judged")] + list(Grade.choices)
             )
+            self.label_classes = {**self.label_classes, _grade_field_name(area): "govuk-label--s"}
 
     @property
     def grade_fields(self) -> list[BoundField]:
@@ -266,8 +224,8 @@ class PointForm(forms.Form):
         error_messages={
             "max_length": f"A point must be at most {MAX_POINT_CHARACTERS:,} characters: split a longer one into several."
         },
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Leave empty to drop this point.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="As published. Empty the box or tick Remove to drop this point.",
     )
     kind = forms.ChoiceField(label="Type", choices=FindingKind.choices, initial=FindingKind.IMPROVEMENT)
     theme = forms.ChoiceField(label="Theme", required=False)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import is_admin
 from core.upload_handlers import SizeLimitUploadHandler
-from core.uploads import serve_private_file
+from core.uploads import max_upload_bytes, serve_private_file
 from findings import selectors, services
 from findings.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_as_rows, points_reordered
 from inspections import selectors as inspection_selectors
@@ -40,7 +38,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     _require_admin(request.user)
     if request.method == "POST":
         # Before anything reads the body (the CSRF check included): stop storing a file past the size limit.
-        request.upload_handlers.insert(0, SizeLimitUploadHandler(request, settings.MAX_UPLOAD_BYTES))
+        request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_upload_bytes()))
     return _import_start(request)
 
 
@@ -130,6 +128,10 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         else:
             # kept in the draft: a reload of the page shows the list as the admin left it
             inspection_services.import_draft_keep_points(draft=draft, user=request.user, points=points_as_rows(data))
+    new_point = request.method == "POST" and "add_point" in request.POST
+    if new_point and points.forms:
+        # "Add another point": the new box has autofocus, so the page opens scrolled to it with focus in it
+        points.forms[-1].fields["text"].widget.attrs["autofocus"] = True
     context = {
         "draft": draft,
         "preview": preview,
@@ -139,8 +141,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "duplicate_message": duplicate_error.message_for(request.user) if duplicate_error else "",
         "duplicate_visible": bool(duplicate_error and duplicate_error.visible_to(request.user)),
         "nav_section": "import",
-        # "Add another point": the new box has autofocus, so the page opens scrolled to it with focus in it
-        "new_point": request.method == "POST" and "add_point" in request.POST,
+        "new_point": new_point,
     }
     return render(request, "inspections/import_preview.html", context, status=status)
 

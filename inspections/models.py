@@ -213,14 +213,22 @@ class Judgement(models.Model):
 
 
 class ImportDraft(models.Model):
-    """An uploaded publication between upload and confirmation: the source sits in private storage under a
-    random name, and the parse result here, bound to the admin who uploaded it, until it expires."""
+    """An upload between its first page and its confirmation: an Ofsted letter (upload, preview, confirm) or
+    an action plan spreadsheet (upload, columns, check). The source sits in private storage under a random
+    name, what the steps have learnt so far in `parsed`, bound to the person who uploaded it, until it
+    expires. Nothing about an import is kept in the session or written to files by views."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", "Ofsted letter or report"
+        ACTION_PLAN = "action_plan", "Action plan spreadsheet"
 
     token = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LETTER)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     source_name = models.CharField("stored name of the source", max_length=255)
     source_filename = models.CharField("file name as uploaded", max_length=255, blank=True)
     source_sha256 = models.CharField(max_length=64)
+    # A letter: what the importer read. An action plan: its format, inspection and column mapping.
     parsed = models.JSONField("what the importer read", default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

@@ -97,11 +97,14 @@ class DraftNotFound(Exception):
     """The import token is unknown, someone else's, or expired."""
 
 
-def get_import_draft_for_user(user, token: str):
-    """The user's unexpired import draft with this token; DraftNotFound otherwise (tampered, stale, not theirs)."""
+def get_import_draft_for_user(user, token: str, kind: str = ImportDraft.Kind.LETTER):
+    """The user's unexpired import draft of this kind with this token; DraftNotFound otherwise (tampered,
+    stale, not theirs, another kind of import)."""
     if not token or len(token) > 64:
         raise DraftNotFound
-    draft = ImportDraft.objects.filter(token=token, user_id=user.pk, expires_at__gt=timezone.now()).first()
+    draft = ImportDraft.objects.filter(
+        token=token, kind=kind, user_id=user.pk, expires_at__gt=timezone.now()
+    ).first()
     if draft is None:
         raise DraftNotFound
     return draft

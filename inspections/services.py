@@ -225,16 +225,27 @@ def import_draft_create(*, user, source: bytes, filename: str) -> ImportDraft:
     if not is_admin(user):
         raise PermissionDenied("Only admins can import Ofsted publications.")
     parsed = import_upload(source, filename)
+    return import_draft_store(
+        user=user, kind=ImportDraft.Kind.LETTER, source=source, filename=filename, parsed=parsed_for_draft(parsed)
+    )
+
+
+def import_draft_store(*, user, kind: str, source: bytes, filename: str, parsed: dict) -> ImportDraft:
+    """Keep an upload that has passed its import's checks until the person confirms: the bytes in private
+    storage under a random name (through the storage API), `parsed` in the database. Every import's first
+    step ends here (the letter import above, actions.services.plan_import_draft_create); the caller has
+    checked who may import."""
     import_drafts_purge()
     name = default_storage.save(f"import-drafts/{secrets.token_hex(16)}", ContentFile(source))
     try:
         return ImportDraft.objects.create(
             token=secrets.token_urlsafe(32),
+            kind=kind,
             user=user,
             source_name=name,
             source_filename=(filename or "")[:255],
             source_sha256=source_sha256(source),
-            parsed=parsed_for_draft(parsed),
+            parsed=parsed,
             expires_at=timezone.now() + IMPORT_DRAFT_LIFETIME,
         )
     except BaseException:
@@ -242,12 +253,18 @@ def import_draft_create(*, user, source: bytes, filename: str) -> ImportDraft:
         raise
 
 
-def import_draft_keep_points(*, draft: ImportDraft, user, points: list[dict]) -> None:
-    """Keep the admin's list of points (edited, reordered, added by hand) in the draft until confirmation."""
+def import_draft_update(*, draft: ImportDraft, user, parsed: dict) -> ImportDraft:
+    """Record what a later step learnt (a spreadsheet's column mapping); only the draft's owner may."""
     if draft.user_id != getattr(user, "pk", None):
         raise PermissionDenied("This import belongs to someone else.")
-    draft.parsed = {**draft.parsed, "kept_points": list(points)[:200]}
+    draft.parsed = parsed
     draft.save(update_fields=["parsed"])
+    return draft
+
+
+def import_draft_keep_points(*, draft: ImportDraft, user, points: list[dict]) -> None:
+    """Keep the admin's list of points (edited, reordered, added by hand) in the draft until confirmation."""
+    import_draft_update(draft=draft, user=user, parsed={**draft.parsed, "kept_points": list(points)[:200]})
 
 
 def import_draft_source(draft: ImportDraft) -> bytes:

@@ -15,8 +15,11 @@ from accounts.models import Membership, Role
 from actions import plan_import
 from actions.models import Action, ActionUpdate
 from findings.models import FindingKind
+from inspections.models import ImportDraft
+from inspections.services import import_draft_store
 from tests.actions.list_fixtures import council  # noqa: F401
 from tests.factories import FindingFactory, InspectionFactory, LocalAuthorityFactory, UserFactory
+from tests.inspections.import_support import private_storage, stored_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -149,8 +152,8 @@ def test_a_zip_that_is_not_a_workbook_is_refused(client, council):
     assert "must be an Excel spreadsheet (.xlsx) or a CSV file" in response.content.decode()
 
 
-def test_an_oversized_file_is_refused(client, council, monkeypatch):
-    monkeypatch.setattr(plan_import, "MAX_BYTES", 1024)
+def test_an_oversized_file_is_refused(client, council, settings):
+    settings.MAX_UPLOAD_BYTES = 1024
     response = upload(client, council["people"]["lead"], council["inspection"], GOOD_CSV.encode() * 30)
     assert "must be smaller than" in response.content.decode()
 
@@ -282,3 +285,34 @@ def test_a_row_complete_or_closed_is_refused_with_why_and_nothing_is_saved(clien
     response = client.post(check_url)
     assert response.status_code == 200
     assert (Action.objects.count(), ActionUpdate.objects.count()) == before
+
+
+# --- one draft design: the spreadsheet waits in an ImportDraft, as a letter does ---------------------------
+
+
+def test_the_upload_waits_in_an_import_draft_not_in_the_session_and_goes_once_imported(
+    client, council, private_storage
+):
+    check_url = run_import(client, council["people"]["lead"], council["inspection"], GOOD_CSV.encode())
+    draft = ImportDraft.objects.get(kind=ImportDraft.Kind.ACTION_PLAN)
+    assert draft.user == council["people"]["lead"] and draft.token in check_url
+    assert draft.parsed["inspection"] == council["inspection"].pk and draft.parsed["mapping"]
+    assert [p.name for p in stored_files(private_storage)] == [draft.source_name.rsplit("/", 1)[-1]]
+    assert not any("import" in key for key in client.session.keys())
+    assert client.post(check_url).status_code == 302
+    assert not ImportDraft.objects.exists() and stored_files(private_storage) == []
+
+
+def test_a_letter_drafts_token_does_not_open_the_spreadsheet_steps(client, council, private_storage):
+    lead = council["people"]["lead"]
+    letter = import_draft_store(user=lead, kind=ImportDraft.Kind.LETTER, source=b"text", filename="", parsed={})
+    client.force_login(lead)
+    assert client.get(reverse("actions:plan_import_columns", args=[letter.token])).status_code == 404
+
+
+def test_an_upload_over_the_one_size_limit_is_refused_and_nothing_is_kept(client, council, settings, private_storage):
+    settings.MAX_UPLOAD_BYTES = len(GOOD_CSV.encode()) - 1
+    response = upload(client, council["people"]["lead"], council["inspection"], GOOD_CSV.encode())
+    assert response.status_code == 200
+    assert "The selected file must be smaller than" in response.content.decode()
+    assert not ImportDraft.objects.exists() and stored_files(private_storage) == []

@@ -269,7 +269,7 @@ def test_evidence_files_are_checked_by_content(make_action, people, name, conten
 
 
 def test_evidence_files_over_the_limit_are_refused(make_action, people, settings):
-    settings.EVIDENCE_MAX_BYTES = 100
+    settings.MAX_UPLOAD_BYTES = 100
     with pytest.raises(ValidationError):
         progress(make_action(), people["lead"], evidence_files=[SimpleUploadedFile("big.txt", b"a" * 101)])
 

@@ -1,0 +1,143 @@
+"""GOV.UK form fields through Django's form renderer: one field template for every form.
+
+settings.FORM_RENDERER names GovukFormRenderer, so `{{ form.name.as_field_group }}` renders
+templates/components/field.html (label or legend, hint, error message, the widget) for any form, and
+GovukBoundField puts GOV.UK classes on the widget, the error modifier on a field that failed, and
+`aria-describedby` naming the hint and the error.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+
+# The GOV.UK class of each kind of widget (BoundField.widget_type); others (radios, checkboxes, the date
+# input) are laid out by the field template.
+WIDGET_CLASSES = {
+    "text": "govuk-input",
+    "number": "govuk-input",
+    "email": "govuk-input",
+    "url": "govuk-input",
+    "password": "govuk-input",
+    "date": "govuk-input",
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "nullbooleanselect": "govuk-select",
+    "file": "govuk-file-upload",
+    "clearablefile": "govuk-file-upload",
+}
+
+
+class GovukBoundField(BoundField):
+    @property
+    def hint_id(self) -> str:
+        return f"{self.auto_id}-hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.auto_id}-error"
+
+    @property
+    def aria_describedby(self) -> str | None:
+        if self.field.widget.attrs.get("aria-describedby"):
+            return None
+        ids = []
+        if self.auto_id and not self.is_hidden:
+            if self.help_text:
+                ids.append(self.hint_id)
+            if self.errors:
+                ids.append(self.error_id)
+        return " ".join(ids)
+
+    @property
+    def label_class(self) -> str:
+        """The label's (or legend's) size, e.g. govuk-label--s: from the form's `label_classes`."""
+        return getattr(self.form, "label_classes", {}).get(self.name, "")
+
+    @property
+    def legend_class(self) -> str:
+        """The legend's size for a field in a fieldset: the label's size, small by default."""
+        return self.label_class.replace("govuk-label", "govuk-fieldset__legend") or "govuk-fieldset__legend--s"
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        base = WIDGET_CLASSES.get(self.widget_type)
+        if base and not widget.is_hidden:
+            classes = [base]
+            if self.errors:
+                classes.append(f"{base}--error")
+            # The widget's own classes (a width, a page's hook) follow: build_attrs would otherwise drop them.
+            classes += [c for c in widget.attrs.get("class", "").split() if c not in classes]
+            attrs["class"] = " ".join(classes)
+        return attrs
+
+
+class GovukFormRenderer(TemplatesSetting):
+    """Form templates from settings.TEMPLATES (so templates/ can hold them), GOV.UK bound fields."""
+
+    field_template_name = "components/field.html"
+    bound_field_class = GovukBoundField
+
+
+# --- GOV.UK date input: day, month and year in three boxes -------------------------------------------
+
+
+class GovukDateBoundField(GovukBoundField):
+    date_parts = (("day", 2), ("month", 2), ("year", 4))
+
+    @property
+    def parts(self) -> dict[str, str]:
+        """Day, month and year to show in the three boxes: what was typed, or the initial date."""
+        value = self.value()
+        if isinstance(value, date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        if isinstance(value, (list, tuple)) and len(value) == 3:
+            return {key: part or "" for key, part in zip(("day", "month", "year"), value)}
+        return {"day": "", "month": "", "year": ""}
+
+
+class GovukDateWidget(forms.MultiWidget):
+    use_fieldset = True
+
+    def __init__(self):
+        super().__init__({"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()})
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+
+class GovukDateField(forms.Field):
+    """A date typed as day, month and year, with the GOV.UK design system's error messages."""
+
+    widget = GovukDateWidget
+
+    def __init__(self, *, description: str, help_text: str = "For example, 25 1 2023", **kwargs):
+        self.description = description  # e.g. "the date the visit started"
+        super().__init__(help_text=help_text, **kwargs)
+
+    def get_bound_field(self, form, field_name):
+        return GovukDateBoundField(form, self, field_name)
+
+    def clean(self, value):
+        parts = [str(part or "").strip() for part in (value or ["", "", ""])]
+        day, month, year = parts
+        subject = self.description[0].upper() + self.description[1:]
+        if not any(parts):
+            if self.required:
+                raise forms.ValidationError(f"Enter {self.description}")
+            return None
+        missing = [name for name, part in zip(("day", "month", "year"), parts) if not part]
+        if missing:
+            raise forms.ValidationError(f"{subject} must include a {' and a '.join(missing)}")
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError(f"{subject} must be a real date")
+        if len(year) != 4:
+            raise forms.ValidationError("Year must include 4 numbers")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{subject} must be a real date") from None
