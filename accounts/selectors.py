@@ -98,7 +98,13 @@ def people_for(user):
         .objects.filter(Q(memberships__authority_id__in=councils) | Q(memberships__isnull=True), is_superuser=False)
         .distinct()
         .prefetch_related(
-            Prefetch("memberships", queryset=Membership.objects.select_related("authority").order_by("authority__name")),
+            # Only the admin's own councils are named: another council's membership is not theirs to see.
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(authority_id__in=councils)
+                .select_related("authority")
+                .order_by("authority__name"),
+            ),
             "groups",
         )
         .order_by("last_name", "first_name", "username")

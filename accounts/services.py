@@ -358,29 +358,39 @@ def _person_for_sign_on(*, issuer: str, subject: str, claims: dict):
 RECOVERY_CODE_COUNT = 10
 
 
-def two_factor_device_start(*, user):
-    """An unconfirmed TOTP device for the person to add to their authenticator app (replacing any earlier
-    unconfirmed one); it counts only once a code from it is entered."""
+def two_factor_key_new() -> str:
+    """A new TOTP key (hex) for a person to add to their app; kept in their session until confirmed, so
+    showing the set-up page writes nothing."""
+    from django_otp.util import random_hex
+
+    return random_hex(20)
+
+
+def two_factor_config_url(*, user, key: str) -> str:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return TOTPDevice(user=user, key=key, name="Authenticator app").config_url
 
 
 @transaction.atomic
-def two_factor_device_confirm(*, request, user, device, token: str) -> list[str] | None:
-    """Confirm the new TOTP device with a code from it; returns fresh recovery codes (shown once), or None
-    when the code is wrong. The session counts as verified from then on."""
+def two_factor_device_confirm(*, request, user, key: str, token: str) -> list[str] | None:
+    """Save the person's authenticator app once a code from it is right (replacing an earlier app); returns
+    fresh recovery codes (shown once), or None when the code is wrong. The session counts as verified."""
+    import time
+
     from django_otp import login as otp_login
-    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
-    if not device.verify_token(token.replace(" ", "")):
+    token = token.replace(" ", "").strip()
+    check = TOTP(bytes.fromhex(key), step=30, t0=0, digits=6, drift=0)
+    check.time = time.time()
+    if not token.isdigit() or not check.verify(int(token), tolerance=1):
         return None
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(
+        user=user, key=key, name="Authenticator app", confirmed=True, last_t=check.t()
+    )
     codes = recovery_codes_regenerate(user=user)
     otp_login(request, device)
     sign_in_event_record(

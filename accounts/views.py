@@ -117,20 +117,17 @@ def two_factor_setup(request):
     codes. Replacing an app needs the current second factor first."""
     if selectors.has_second_factor(request.user) and not request.user.is_verified():
         return redirect("accounts:two_factor_verify")
-    device_id = request.session.get("accounts_pending_device")
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
-    if device is None or request.method == "GET":
-        device = services.two_factor_device_start(user=request.user)
-        request.session["accounts_pending_device"] = device.pk
+    key = request.session.get("accounts_pending_totp_key")
+    if key is None or request.method == "GET":
+        key = services.two_factor_key_new()
+        request.session["accounts_pending_totp_key"] = key
     form = TwoFactorSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = services.two_factor_device_confirm(
-            request=request, user=request.user, device=device, token=form.cleaned_data["code"]
+            request=request, user=request.user, key=key, token=form.cleaned_data["code"]
         )
         if codes is not None:
-            request.session.pop("accounts_pending_device", None)
+            request.session.pop("accounts_pending_totp_key", None)
             request.session[selectors.SECOND_FACTOR_SESSION_KEY] = True
             return render(
                 request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request, "")}
@@ -138,14 +135,14 @@ def two_factor_setup(request):
         form.add_error("code", "The code is not right. Check your app shows the Inspection Findings Tracker, and enter its code now.")
     from base64 import b32encode
 
-    secret = b32encode(device.bin_key).decode()
+    secret = b32encode(bytes.fromhex(key)).decode()
     return render(
         request,
         "accounts/two_factor_setup.html",
         {
             "form": form,
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-            "qr": _qr_code(device.config_url),
+            "qr": _qr_code(services.two_factor_config_url(user=request.user, key=key)),
             "required": selectors.two_factor_required(request.user),
             "next": _next_url(request, ""),
         },

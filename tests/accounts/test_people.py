@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Membership, PeopleChange, PeopleChangeKind
+from accounts.models import Membership, PeopleChange
 from inspections.models import LocalAuthority
 
 pytestmark = pytest.mark.django_db

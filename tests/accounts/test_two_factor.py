@@ -74,8 +74,11 @@ def test_a_partner_without_a_device_must_set_one_up(client, demo, required):
     assert response["Location"].startswith(reverse("accounts:two_factor_setup"))
     page = client.get(reverse("accounts:two_factor_setup"))
     assert page.status_code == 200 and "data:image/svg+xml" in page.content.decode()
-    device = TOTPDevice.objects.get(user=demo["partner"], confirmed=False)
-    response = client.post(reverse("accounts:two_factor_setup"), {"code": code_for(device.key)})
+    assert not TOTPDevice.objects.filter(user=demo["partner"]).exists()  # showing the page wrote nothing
+    key = client.session["accounts_pending_totp_key"]
+    response = client.post(reverse("accounts:two_factor_setup"), {"code": "123456"})
+    assert "The code is not right" in response.content.decode()
+    response = client.post(reverse("accounts:two_factor_setup"), {"code": code_for(key)})
     assert response.status_code == 200
     codes = response.context["codes"]
     assert len(codes) == 10 and "Your recovery codes" in response.content.decode()
