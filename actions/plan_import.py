@@ -182,7 +182,10 @@ def _read_xlsx(data: bytes):
         try:
             # Rows as a stream, each cut at the last column allowed (the sheet's stated size is not trusted).
             for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
-                rows.append((number, list(row)))
+                cells = list(row)
+                while cells and cells[-1] is None:  # the padding up to max_col, not the sheet's width
+                    cells.pop()
+                rows.append((number, cells))
                 if number > MAX_ROWS + 50:
                     break
         except Exception as exc:  # a cell openpyxl cannot convert (a date or number that is not one)
