@@ -87,19 +87,11 @@ def _decode(data: bytes) -> str:
     raise SpreadsheetError("The file must be an Excel spreadsheet (.xlsx) or a CSV file")
 
 
-def _without_trailing_blanks(row: list) -> list:
-    # A streamed XLSX row comes padded with empty cells to the widest column read: only filled cells count.
-    end = len(row)
-    while end and row[end - 1] in (None, ""):
-        end -= 1
-    return row[:end]
-
-
 def read_sheet(data: bytes, kind: str) -> Sheet:
     raw_rows, name = (_read_xlsx(data) if kind == "xlsx" else _read_csv(data)), ""
     if kind == "xlsx":
         raw_rows, name = raw_rows
-    numbered = [(number, _without_trailing_blanks([_clean(v) for v in row])) for number, row in raw_rows]
+    numbered = [(number, [_clean(v) for v in row]) for number, row in raw_rows]
     numbered = [(number, row) for number, row in numbered if any(v not in (None, "") for v in row)]
     if not numbered:
         raise SpreadsheetError("The spreadsheet has no rows")
