@@ -4,7 +4,6 @@ of anything shown to a signed-in person."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
@@ -41,33 +40,6 @@ class RequestSizeLimitMiddleware:
             add_never_cache_headers(response)
             return response
         return self.get_response(request)
-
-
-class StreamingUploadLimitHandler(FileUploadHandler):
-    """Skips any uploaded file once its bytes pass MAX_UPLOAD_BYTES, as they stream in, whatever the
-    request declared: nothing larger is ever kept on disk or in memory. The form then sees no file and
-    `request.upload_too_large` set."""
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.received = 0
-        if request is not None and not hasattr(request, "upload_too_large"):
-            request.upload_too_large = False
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > settings.MAX_UPLOAD_BYTES:
-            if self.request is not None:
-                self.request.upload_too_large = True
-            raise SkipFile()
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
 
 
 class PrivatePagesMiddleware:

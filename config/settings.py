@@ -287,7 +287,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A body declared over MAX_UPLOAD_BYTES (plus the form around it) is refused unread, with 413
 # (config.middleware); a file streaming past it is dropped as it arrives.
 FILE_UPLOAD_HANDLERS = [
-    "config.middleware.StreamingUploadLimitHandler",
+    "core.upload_handlers.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

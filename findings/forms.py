@@ -37,9 +37,8 @@ class ImportUploadForm(forms.Form):
 
     label_classes = {"document": "govuk-label--m", "text": "govuk-label--m"}
 
-    def __init__(self, *args, too_large: bool = False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.too_large = too_large
         self.fields["document"].help_text = f"PDF (with a text layer) or .txt, up to {self.size_limit_display}."
 
     @property
@@ -48,8 +47,6 @@ class ImportUploadForm(forms.Form):
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
-        if self.too_large:  # SizeLimitUploadHandler stopped storing it
-            raise forms.ValidationError(f"The selected file must be smaller than {self.size_limit_display}.")
         if document is not None:
             # The one upload gate (size, type by content); the importer then reads the text or says why not.
             check_upload(document, allowed=LETTER_KINDS, description="a PDF or a text file")

@@ -6,12 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import is_admin
-from core.upload_handlers import SizeLimitUploadHandler
-from core.uploads import max_upload_bytes, serve_private_file
+from core.uploads import serve_private_file
 from findings import selectors, services
 from findings.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_as_rows, points_reordered
 from inspections import selectors as inspection_selectors
@@ -32,21 +30,12 @@ def _require_admin(user) -> None:
         raise PermissionDenied("Only admins can import Ofsted publications.")
 
 
-@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
     _require_admin(request.user)
-    if request.method == "POST":
-        # Before anything reads the body (the CSRF check included): stop storing a file past the size limit.
-        request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_upload_bytes()))
-    return _import_start(request)
-
-
-@csrf_protect
-def _import_start(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "inspections/import_start.html", {"form": ImportUploadForm(), "nav_section": "import"})
-    form = ImportUploadForm(request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False))
+    form = ImportUploadForm(request.POST, request.FILES)
     if form.is_valid():
         source, filename, field = form.source()
         try:
