@@ -19,6 +19,7 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -910,8 +911,12 @@ def plan_dates_for(authority: LocalAuthority, today: date) -> list[tuple[Inspect
     for priority actions), from the actions app. Two queries for any number of inspections."""
     from actions.selectors import plan_deadlines_for
 
-    inspections = (
-        authority.inspections.select_related("action_plan").prefetch_related("findings").order_by("-visit_start", "-id")
+    from findings.models import FindingKind
+
+    # Only whether a visit set priority actions matters here: those findings alone, not every one of ten years.
+    priority = Prefetch("findings", queryset=Finding.objects.filter(kind=FindingKind.PRIORITY_ACTION))
+    inspections = authority.inspections.select_related("action_plan").prefetch_related(priority).order_by(
+        "-visit_start", "-id"
     )
     rows = []
     for inspection in inspections:
