@@ -67,9 +67,7 @@ def _as_history_value(value: Any) -> Any:
 
 
 def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, at: datetime | None = None) -> ActionUpdate:
-    # Every change to an action writes its history here: its council's cached figures are renewed here too.
-    authority_data_changed(action_ids=[action.pk])
-    return ActionUpdate.objects.create(
+    update = ActionUpdate.objects.create(
         action=action,
         author=user if user is not None and getattr(user, "is_authenticated", False) else None,
         created_at=at or timezone.now(),
@@ -80,6 +78,9 @@ def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, a
         rag=action.rag,
         measure_value=action.measure_latest,
     )
+    # Every change to an action writes its history here, so its council's cached figures are renewed here.
+    authority_data_changed(action_ids=[action.pk])
+    return update
 
 
 @transaction.atomic
@@ -392,12 +393,12 @@ def evidence_add_file(*, action: Action, user, upload, content_type: str, update
         uploaded_by=user,
     )
     evidence.file.save(upload.name, upload, save=False)
-    authority_data_changed(action_ids=[action.pk])
     try:
         evidence.save()
     except Exception:
         evidence.file.delete(save=False)
         raise
+    authority_data_changed(action_ids=[action.pk])
     return evidence
 
 

@@ -145,7 +145,6 @@ def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
     )
     inspection.full_clean(exclude=["source_document"])
     inspection.save()
-    authority_data_changed(authority_ids=[inspection.authority_id])
     for judgement in data.judgements:
         Judgement.objects.create(inspection=inspection, area=judgement.area, grade=judgement.grade)
     positions: dict[str, int] = {}
@@ -159,6 +158,7 @@ def inspection_create(*, data: InspectionInput, user=None) -> Inspection:
             theme=item.theme,
             repeats=item.repeats,
         )
+    authority_data_changed(authority_ids=[inspection.authority_id])
     return inspection
 
 
