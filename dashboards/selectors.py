@@ -8,6 +8,7 @@ an update at 23:30 UTC on 31 March (BST) belongs to 1 April.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -73,12 +74,18 @@ def month_end(first_of_month: date) -> date:
 # --- links to the All actions list (the actions app's django-filter query string) --------------------
 
 
+@cache
+def _action_list_path() -> str:
+    # Reversed once: a page of figures links to the list hundreds of times.
+    try:
+        return reverse("actions:action_list")
+    except NoReverseMatch:
+        return "/actions/"
+
+
 def action_list_url(**params) -> str:
     """A link to the filtered action list; multiple values (e.g. several statuses) repeat the key."""
-    try:
-        base = reverse("actions:action_list")
-    except NoReverseMatch:
-        base = "/actions/"
+    base = _action_list_path()
     pairs: list[tuple[str, str]] = []
     for key, value in params.items():
         if value is None or value == "":
@@ -502,6 +509,7 @@ OVERVIEW_SORTS: dict[str, tuple[str, str]] = {
     "overdue": ("overdue", "Overdue actions"),
 }
 DEFAULT_OVERVIEW_SORT = "name"
+SLUG_MARK = "council-slug"  # stands for each council's slug in a reversed path
 
 
 def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthority], str]:
@@ -518,6 +526,9 @@ def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthori
         key, name = DEFAULT_OVERVIEW_SORT, DEFAULT_OVERVIEW_SORT
     rows = list(authorities_for(user).order_by("name"))
     summaries = council_summaries(rows, today)
+    # One reverse per page rather than two per council.
+    dashboard_path = reverse("dashboards:dashboard", kwargs={"slug": SLUG_MARK})
+    compare_path = reverse("dashboards:compare", kwargs={"slug": SLUG_MARK})
     for row in rows:
         summary = summaries[row.pk]
         row.last_visit = summary.last_visit
@@ -528,6 +539,8 @@ def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthori
         row.percent_complete = row.done_actions * 100.0 / row.total_actions if row.total_actions else None
         row.percent = percent(row.done_actions, row.total_actions)
         row.overdue_url = action_list_url(authority=row.pk, overdue=1)
+        row.dashboard_url = dashboard_path.replace(SLUG_MARK, row.slug)
+        row.compare_url = compare_path.replace(SLUG_MARK, row.slug)
         grades = summary.grades
         for area, _label, areas in OVERVIEW_AREAS:
             # Of the areas that stand for this column, the grade from the latest visit.
