@@ -935,10 +935,14 @@ def plan_dates_for(authority: LocalAuthority, today: date) -> list[tuple[Inspect
     for inspection in inspections:
         deadlines = plan_deadlines_for(inspection, today)
         if deadlines.applies:
+            # Counted here, once per day and revision (kept with the figures), not by the template on
+            # every view: working days to a letter of ten years ago are thousands of days to step through.
             days_left = deadlines.plan_days_left
             rows.append({
                 "inspection": inspection,
                 "deadlines": deadlines,
+                "days_left": days_left,
+                "overdue": days_left is not None and days_left < 0,
                 "days_late": -days_left if days_left is not None and days_left < 0 else None,
             })
     return rows
