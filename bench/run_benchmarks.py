@@ -13,13 +13,17 @@ What it does, in one run:
 3. Signs each load client in through the real sign-in form, warms every page, then measures each page in
    its own phase: the same number of requests from the same number of concurrent clients, bounded in
    count and in time. Baselines (GET /healthz and /admin/actions/action/) are measured in the same run.
-4. Reports p50, p95, requests per second, errors, how many answers came from the page cache (the
-   X-Page-Cache header), gunicorn worker RSS (from /proc) and the ratios p95 / healthz p95 and
-   p95 / admin changelist p95, as a Markdown table and as JSON.
+4. Reports p50, p95, requests per second, errors, gunicorn worker RSS (from /proc) and the ratios
+   p95 / healthz p95 and p95 / admin changelist p95, as a Markdown table and as JSON (and, against a
+   version with the old page cache, how many answers came from it: the X-Page-Cache header).
 
-Two phases read a page while a lead of the measured council saves an update before every tenth read,
-so the rebuilds after changes are in the figures. `--page-cache off` runs the server with the page
-cache turned off (PAGE_CACHE_SECONDS=0): every page is built on every request.
+"First view after a change" phases (`--after-change`, on by default): before every measured read of a
+key page, a lead of the measured council saves a real update through the form (not timed), and the
+write and the read are made one at a time, so every measured read is the first view of the page after
+a committed change to its council: the page built afresh. Two phases also read a page with an update
+before every tenth read, as a council's day looks. `--cache off` runs the server with its cache off
+(DATA_CACHE_SECONDS=0, and PAGE_CACHE_SECONDS=0 for the old page cache); `--redis URL` runs it with
+REDIS_URL set (the data cache shared by the workers, as several app servers share it).
 
 A page whose URL is not in the URLconf yet is reported as missing. The load generator is a bounded
 pool of threads speaking HTTP/1.1 with the standard library (one connection per request, as gunicorn's
@@ -248,6 +252,8 @@ class Page:
     note: str = ""
     # One update saved to the council's actions by another signed-in lead before every this many reads.
     reads_per_write: int = 0
+    # The write and the read made one at a time (every measured read is the first after a change).
+    serial: bool = False
     writer: object = None
     writer_client: object = None
 
@@ -288,7 +294,16 @@ def build_pages(targets: dict, args) -> list[Page]:
              f"/inspections/{targets['latest_inspection']}/"),
         Page("action_detail", "Action page (history)", "bench-lead", f"/actions/{targets['action']}/"),
     ]
+    if args.after_change:
+        # The same key pages, each read the first time after a change to the measured council.
+        for key in AFTER_CHANGE_PAGES:
+            page = next(p for p in pages if p.key == key)
+            pages.append(Page(f"{key}_fresh", f"{page.label}: first view after a change", page.user, page.path,
+                              reads_per_write=1, serial=True))
     return [p for p in pages if not args.only or p.key in args.only or p.baseline]
+
+
+AFTER_CHANGE_PAGES = ("dashboard", "overview", "action_list", "my_actions", "compare", "authority_list")
 
 
 class ActionUpdater:
@@ -430,6 +445,34 @@ def run_phase(page: Page, clients: list[Client], requests: int, max_seconds: flo
     writer_lock = threading.Lock()
 
     def loop(client: Client) -> None:
+        if page.serial:
+            with writer_lock:
+                return serial_loop(client)
+        return shared_loop(client)
+
+    def serial_loop(client: Client) -> None:
+        # Write then read, one pair at a time whatever the number of clients: no read can find the page
+        # already built by another client after the same change.
+        while time.monotonic() < deadline:
+            with lock:
+                n = next(counter, None)
+                if n is None:
+                    return
+            saved = page.writer.send(page.writer_client).status in (302, 303)
+            started = time.perf_counter()
+            try:
+                status = one(client).status
+            except (OSError, http.client.HTTPException):
+                status = 0
+            took = time.perf_counter() - started
+            with lock:
+                result.writes += saved
+                result.latencies.append(took)
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+                if status not in page.expect:
+                    result.errors += 1
+
+    def shared_loop(client: Client) -> None:
         while time.monotonic() < deadline:
             with lock:
                 n = next(counter, None)
@@ -472,8 +515,11 @@ def run_phase(page: Page, clients: list[Client], requests: int, max_seconds: flo
 def start_server(args) -> subprocess.Popen:
     env = {**os.environ, "DEBUG": "0", "APP_ENV": os.environ.get("APP_ENV", "development"),
            "LOG_LEVEL": "WARNING", "DB_CONN_MAX_AGE": "60"}
-    if args.page_cache == "off":
-        env["PAGE_CACHE_SECONDS"] = "0"
+    if args.cache == "off":
+        env["PAGE_CACHE_SECONDS"] = "0"  # the page cache of versions before the data cache
+        env["DATA_CACHE_SECONDS"] = "0"
+    if args.redis:
+        env["REDIS_URL"] = args.redis
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--workers", str(args.workers),
                "--bind", f"{HOST}:{args.port}", "--timeout", "180", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
@@ -539,8 +585,11 @@ def main() -> None:
     parser.add_argument("--import-requests", type=int, default=20, help="Requests for the PDF import phase.")
     parser.add_argument("--only", nargs="*", help="Measure only these page keys (baselines always).")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--page-cache", choices=["on", "off"], default="on",
-                        help="off: every page is built on every request (PAGE_CACHE_SECONDS=0).")
+    parser.add_argument("--cache", choices=["on", "off"], default="on",
+                        help="off: every page is built on every request (DATA_CACHE_SECONDS=0).")
+    parser.add_argument("--redis", default="", help="Run the server with REDIS_URL set to this (flushed first).")
+    parser.add_argument("--after-change", action=argparse.BooleanOptionalAction, default=True,
+                        help="Measure each key page's first view after a change too (default on).")
     parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ or not os.environ["DATABASE_URL"].startswith("postgres"):
@@ -563,6 +612,10 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
+    if args.redis:
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()  # a cold cache: the warm-up fills it
 
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     server = start_server(args)
@@ -596,7 +649,7 @@ def main() -> None:
     finally:
         stop_server(server)
 
-    meta = {"label": args.label, "page_cache": args.page_cache, "requests": args.requests, "concurrency": args.concurrency,
+    meta = {"label": args.label, "cache": args.cache, "redis": bool(args.redis), "requests": args.requests, "concurrency": args.concurrency,
             "workers": args.workers, "sizes": sizes, "authority": targets["authority"],
             "pdf": {"name": pdf.name, "pages": pdf_pages},
             "loadavg_before": load_before, "loadavg_after": Path("/proc/loadavg").read_text().split()[:3]}

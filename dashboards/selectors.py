@@ -8,6 +8,7 @@ an update at 23:30 UTC on 31 March (BST) belongs to 1 April.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -37,7 +38,7 @@ from django.utils import timezone
 from core.datacache import cached_data, cached_many, data_key
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Status
 from actions.selectors import actions_for, plan_deadlines_for, positions_on, progress_counts
-from findings.models import Finding
+from findings.models import Finding, FindingKind
 from inspections.selectors import authorities_for, authority_ids_for, latest_grades_by_authority
 from inspections.models import (
     GRADE_RANK,
@@ -72,12 +73,18 @@ def month_end(first_of_month: date) -> date:
 # --- links to the All actions list (the actions app's django-filter query string) --------------------
 
 
+@cache
+def _action_list_path() -> str:
+    # Reversed once: a page of figures links to the list hundreds of times.
+    try:
+        return reverse("actions:action_list")
+    except NoReverseMatch:
+        return "/actions/"
+
+
 def action_list_url(**params) -> str:
     """A link to the filtered action list; multiple values (e.g. several statuses) repeat the key."""
-    try:
-        base = reverse("actions:action_list")
-    except NoReverseMatch:
-        base = "/actions/"
+    base = _action_list_path()
     pairs: list[tuple[str, str]] = []
     for key, value in params.items():
         if value is None or value == "":
@@ -501,6 +508,7 @@ OVERVIEW_SORTS: dict[str, tuple[str, str]] = {
     "overdue": ("overdue", "Overdue actions"),
 }
 DEFAULT_OVERVIEW_SORT = "name"
+SLUG_MARK = "council-slug"  # stands for each council's slug in a reversed path
 
 
 def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthority], str]:
@@ -517,6 +525,9 @@ def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthori
         key, name = DEFAULT_OVERVIEW_SORT, DEFAULT_OVERVIEW_SORT
     rows = list(authorities_for(user).order_by("name"))
     summaries = council_summaries(rows, today)
+    # One reverse per page rather than two per council.
+    dashboard_path = reverse("dashboards:dashboard", kwargs={"slug": SLUG_MARK})
+    compare_path = reverse("dashboards:compare", kwargs={"slug": SLUG_MARK})
     for row in rows:
         summary = summaries[row.pk]
         row.last_visit = summary.last_visit
@@ -527,6 +538,8 @@ def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthori
         row.percent_complete = row.done_actions * 100.0 / row.total_actions if row.total_actions else None
         row.percent = percent(row.done_actions, row.total_actions)
         row.overdue_url = action_list_url(authority=row.pk, overdue=1)
+        row.dashboard_url = dashboard_path.replace(SLUG_MARK, row.slug)
+        row.compare_url = compare_path.replace(SLUG_MARK, row.slug)
         grades = summary.grades
         for area, _label, areas in OVERVIEW_AREAS:
             # Of the areas that stand for this column, the grade from the latest visit.
@@ -906,17 +919,23 @@ def board_report_for(user, authority: LocalAuthority, since: date, today: date) 
 def plan_dates_for(authority: LocalAuthority, today: date) -> list[tuple[Inspection, object]]:
     """Ofsted's statutory dates for each plan (70 working days after the letter, and a draft after 20
     for priority actions), from the actions app. Two queries for any number of inspections."""
-    inspections = (
-        authority.inspections.select_related("action_plan").prefetch_related("findings").order_by("-visit_start", "-id")
+    # Only whether a visit set priority actions matters here: those findings alone, not every one of ten years.
+    priority = Prefetch("findings", queryset=Finding.objects.filter(kind=FindingKind.PRIORITY_ACTION))
+    inspections = authority.inspections.select_related("action_plan").prefetch_related(priority).order_by(
+        "-visit_start", "-id"
     )
     rows = []
     for inspection in inspections:
         deadlines = plan_deadlines_for(inspection, today)
         if deadlines.applies:
+            # Counted here, once per day and revision (kept with the figures), not by the template on
+            # every view: working days to a letter of ten years ago are thousands of days to step through.
             days_left = deadlines.plan_days_left
             rows.append({
                 "inspection": inspection,
                 "deadlines": deadlines,
+                "days_left": days_left,
+                "overdue": days_left is not None and days_left < 0,
                 "days_late": -days_left if days_left is not None and days_left < 0 else None,
             })
     return rows

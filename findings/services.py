@@ -236,7 +236,6 @@ def _inspection_insert(*, data: InspectionInput, user=None) -> Inspection:
     )
     inspection.full_clean(exclude=["source_document"])
     inspection.save()
-    authority_data_changed(authority_ids=[inspection.authority_id])
     for judgement in data.judgements:
         Judgement.objects.create(inspection=inspection, area=judgement.area, grade=judgement.grade)
     positions: dict[str, int] = {}
@@ -251,6 +250,7 @@ def _inspection_insert(*, data: InspectionInput, user=None) -> Inspection:
             repeats=item.repeats,
             framework_refs=_framework_refs(item.framework_refs),
         )
+    authority_data_changed(authority_ids=[inspection.authority_id])
     return inspection
 
 
