@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from findings.models import Finding, Theme
+from findings.services import finding_link_repeat, finding_update, theme_delete, theme_save
 from inspections.admin import ServiceSavingAdmin, ServiceSavingAdminForm
 
 
@@ -21,11 +22,20 @@ class ThemeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    # Through the service, which tells every council's cached figures (theme names show on all of them).
+    def save_model(self, request, obj, form, change):
+        theme_save(theme=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        theme_delete(theme=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for theme in queryset:
+            theme_delete(theme=theme, user=request.user)
+
 
 class FindingAdminForm(ServiceSavingAdminForm):
     def save_through_service(self, changes: dict) -> None:
-        from findings.services import finding_link_repeat, finding_update
-
         if "repeats" in changes:
             finding_link_repeat(finding=self.instance, user=self.request.user, earlier=changes.pop("repeats"))
         if changes:

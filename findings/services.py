@@ -55,6 +55,28 @@ DEFAULT_THEMES: list[tuple[str, list[str]]] = [
 ]
 
 
+
+def _require_superuser(user) -> None:
+    if user is not SYSTEM and not getattr(user, "is_superuser", False):
+        raise PermissionDenied("Themes are shared by every council: only a superuser may change them.")
+
+
+@transaction.atomic
+def theme_save(*, theme: Theme, user) -> Theme:
+    """Add or change a theme (shared by every council, so a superuser's work)."""
+    _require_superuser(user)
+    theme.full_clean()
+    theme.save()
+    authority_data_changed(everywhere=True)  # theme names are on every council's pages
+    return theme
+
+
+@transaction.atomic
+def theme_delete(*, theme: Theme, user) -> None:
+    _require_superuser(user)
+    theme.delete()
+    authority_data_changed(everywhere=True)
+
 @transaction.atomic
 def themes_load_defaults() -> int:
     created = 0

@@ -186,8 +186,19 @@ class JudgementAdmin(AuthorityScopedAdmin):
 # accounts' Membership, registered here because its admin is scoped by authority (accounts sits below).
 @admin.register(Membership)
 class MembershipAdmin(AuthorityScopedAdmin):
+    """Read-only: who belongs to which council changes on the People pages, through accounts.services,
+    which checks the admin's councils and records every change in the people audit."""
+
     list_display = ("user", "authority", "created_at")
     list_filter = ("authority__region",)
     search_fields = ("user__username", "user__email", "authority__name")
     list_select_related = ("user", "authority")
-    autocomplete_fields = ("authority",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
