@@ -485,9 +485,15 @@ def text_from_upload(data: bytes, filename: str = "") -> str:
             "letter or report, or paste its text."
         )
     text = _decode_text(data)
-    if _HTML_START.match(text[:2000]):
+    was_html = bool(_HTML_START.match(text[:2000]))
+    if was_html:
         text = html_to_text(text)
     text = normalise_text(text)
     if not text.strip():
+        if was_html:
+            raise ImportRejected(
+                "This is a web page with no readable text (only code or hidden parts): upload the PDF of the "
+                "Ofsted letter or report, or paste the text of the letter itself."
+            )
         raise ImportRejected("The file is empty.")
     return text

@@ -27,6 +27,7 @@ def test_a_pasted_page_of_unclosed_script_tags_is_refused_with_a_message(client,
     response = client.post(reverse("inspections:import_start"), {"text": "<html>" + "<script" * 100_000})
     assert response.status_code == 400
     assert "error-summary" in response.content.decode()
+    assert "a web page with no readable text" in response.content.decode()
     assert ImportDraft.objects.count() == 0
 
 
