@@ -2,12 +2,13 @@ from django.contrib import admin
 
 from accounts.models import Membership, SignInEvent
 from accounts.selectors import is_partner
+from core.admin import ReadOnlyAdminMixin
 
 # Membership's admin is registered in inspections/admin.py: it is scoped by authority, which sits above.
 
 
 @admin.register(SignInEvent)
-class SignInEventAdmin(admin.ModelAdmin):
+class SignInEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The sign-in audit: readable by superusers and staff granted the view permission, never editable.
 
     Staff who are not superusers see only events of users in their own authorities (and failed attempts
@@ -29,14 +30,6 @@ class SignInEventAdmin(admin.ModelAdmin):
         own_councils = Membership.objects.filter(user=request.user).values("authority_id")
         return queryset.filter(user__memberships__authority__in=own_councils).distinct()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Second factors are set up by their owner and reset by an admin on the People page (accounts.services,

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from actions.models import Action, ActionUpdate
 from actions.services import StaleActionError, action_change
 from inspections.admin import AuthorityScopedAdmin
+from core.admin import ReadOnlyAdminMixin
 
 RULE_BOUND_FIELDS = (
     "finding", "owner", "due_date", "status", "rag", "progress_notes", "evidence", "evidence_link",
@@ -98,7 +99,7 @@ class ActionAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(AuthorityScopedAdmin):
+class ActionUpdateAdmin(ReadOnlyAdminMixin, AuthorityScopedAdmin):
     """History is append-only: readable here, never editable or deletable."""
 
     authority_path = "action__finding__inspection__authority"
@@ -108,11 +109,3 @@ class ActionUpdateAdmin(AuthorityScopedAdmin):
     list_select_related = ("action", "author")
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,6 +8,7 @@ from django.http import Http404
 from inspections.selectors import authority_ids_for
 from accounts.models import Membership
 from inspections.models import Inspection, Judgement, LocalAuthority
+from core.admin import ReadOnlyAdminMixin
 
 
 class AuthorityScopedAdmin(admin.ModelAdmin):
@@ -123,21 +124,13 @@ class ServiceSavingAdmin(AuthorityScopedAdmin):
         return False
 
 
-class JudgementInline(admin.TabularInline):
+class JudgementInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The letter's judgements, as imported: read here, never changed."""
 
     model = Judgement
     extra = 0
     readonly_fields = ("area", "grade")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InspectionAdminForm(ServiceSavingAdminForm):
@@ -166,26 +159,17 @@ class InspectionAdmin(ServiceSavingAdmin):
 
 
 @admin.register(Judgement)
-class JudgementAdmin(AuthorityScopedAdmin):
+class JudgementAdmin(ReadOnlyAdminMixin, AuthorityScopedAdmin):
     authority_path = "inspection__authority"
     list_display = ("inspection", "area", "grade")
     list_filter = ("area", "grade")
     search_fields = ("inspection__authority__name",)
     list_select_related = ("inspection__authority",)
 
-    # Judgements are the letter's, as imported: read-only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 # accounts' Membership, registered here because its admin is scoped by authority (accounts sits below).
 @admin.register(Membership)
-class MembershipAdmin(AuthorityScopedAdmin):
+class MembershipAdmin(ReadOnlyAdminMixin, AuthorityScopedAdmin):
     """Read-only: who belongs to which council changes on the People pages, through accounts.services,
     which checks the admin's councils and records every change in the people audit."""
 
@@ -194,11 +178,3 @@ class MembershipAdmin(AuthorityScopedAdmin):
     search_fields = ("user__username", "user__email", "authority__name")
     list_select_related = ("user", "authority")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
