@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from accounts.services import user_provision
 from actions.models import Status
+from accounts.permissions import SYSTEM
 from actions.services import action_create, action_plan_record, actions_bulk_change
 from bench.htmlform import form_with_field
 from findings.models import FindingKind
@@ -63,12 +64,12 @@ def council(transactional_db):
         "partner": UserFactory(username="f-partner", role=Role.PARTNER, authorities=[authority]),
         "outsider": UserFactory(username="f-outsider", role=Role.IMPROVEMENT_LEAD, authorities=[elsewhere]),
     }
-    mine = action_create(finding=finding, title="Audit the pathway plans", owner=people["lead"],
+    mine = action_create(user=SYSTEM, finding=finding, title="Audit the pathway plans", owner=people["lead"],
                          due_date=dt.date(2027, 3, 1))
-    theirs = action_create(finding=finding, title="Share health assessments", owner=people["partner"],
+    theirs = action_create(user=SYSTEM, finding=finding, title="Share health assessments", owner=people["partner"],
                            due_date=dt.date(2027, 3, 1))
     other_finding = FindingFactory(inspection=InspectionFactory(authority=elsewhere))
-    hidden = action_create(finding=other_finding, title="Othershire's own action", owner=people["outsider"])
+    hidden = action_create(user=SYSTEM, finding=other_finding, title="Othershire's own action", owner=people["outsider"])
     return {"authority": authority, "elsewhere": elsewhere, "inspection": inspection, "finding": finding,
             "people": people, "mine": mine, "theirs": theirs, "hidden": hidden}
 

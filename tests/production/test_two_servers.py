@@ -186,4 +186,4 @@ def test_the_release_step_migrates_under_a_lock_and_app_servers_never_migrate():
 
 def _release_lock_key() -> int:
     source = (ROOT / "scripts" / "release.py").read_text()
-    return int(re.search(r"RELEASE_LOCK_KEY = (0x[0-9a-f_]+)", source).group(1).replace("_", ""), 16)
+    return int(re.search(r"RELEASE_LOCK_KEY = (0x[0-9a-fA-F_]+)", source).group(1).replace("_", ""), 16)
