@@ -7,41 +7,40 @@ from django.contrib.auth import forms as auth_forms
 
 from accounts.models import Role
 
-INPUT = "govuk-input"
-SELECT = "govuk-select"
-
-
-class TwoFactorCodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
-        max_length=16,
+def _code_field(*, label: str, help_text: str, max_length: int, width: int, inputmode: str) -> forms.CharField:
+    # GOV.UK classes, the hint and the error message's ids come from the one field template (core.forms).
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=max_length,
         widget=forms.TextInput(
             attrs={
-                "class": f"{INPUT} govuk-input--width-10",
+                "class": f"govuk-input--width-{width}",
                 "autocomplete": "one-time-code",
+                "inputmode": inputmode,
                 "spellcheck": "false",
-                "inputmode": "text",
-                "aria-describedby": "id_code-hint",
             }
         ),
     )
 
 
+class TwoFactorCodeForm(forms.Form):
+    code = _code_field(
+        label="Code",
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        max_length=16,
+        width=10,
+        inputmode="text",
+    )
+
+
 class TwoFactorSetupForm(forms.Form):
-    code = forms.CharField(
+    code = _code_field(
         label="Code from your app",
         help_text="Enter the 6-digit code your app shows for the Inspection Findings Tracker.",
         max_length=8,
-        widget=forms.TextInput(
-            attrs={
-                "class": f"{INPUT} govuk-input--width-5",
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "spellcheck": "false",
-                "aria-describedby": "id_code-hint",
-            }
-        ),
+        width=5,
+        inputmode="numeric",
     )
 
 
@@ -49,7 +48,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
-        widget=forms.EmailInput(attrs={"class": INPUT, "autocomplete": "email", "spellcheck": "false"}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 
 
@@ -57,9 +56,8 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs["class"] = f"{INPUT} govuk-!-width-one-half"
+            field.widget.attrs["class"] = "govuk-!-width-one-half"
         self.fields["new_password1"].help_text = "At least 12 characters, not a common password."
-        self.fields["new_password1"].widget.attrs["aria-describedby"] = "id_new_password1-hint"
 
 
 def _council_choices(councils):
@@ -69,13 +67,13 @@ def _council_choices(councils):
 class InviteForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
-        widget=forms.EmailInput(attrs={"class": INPUT, "autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    first_name = forms.CharField(label="First name", max_length=150, widget=forms.TextInput(attrs={"class": INPUT}))
-    last_name = forms.CharField(label="Last name", max_length=150, widget=forms.TextInput(attrs={"class": INPUT}))
-    council = forms.ChoiceField(label="Council", widget=forms.Select(attrs={"class": SELECT}))
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    council = forms.ChoiceField(label="Council")
     role = forms.ChoiceField(
-        label="Role", choices=[("", "Choose a role")] + Role.choices, widget=forms.Select(attrs={"class": SELECT})
+        label="Role", choices=[("", "Choose a role")] + Role.choices
     )
 
     def __init__(self, *args, councils, **kwargs):
@@ -88,11 +86,11 @@ class InviteForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.Select(attrs={"class": SELECT}))
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
 
 
 class CouncilForm(forms.Form):
-    council = forms.ChoiceField(label="Council", widget=forms.Select(attrs={"class": SELECT}))
+    council = forms.ChoiceField(label="Council")
 
     def __init__(self, *args, councils, **kwargs):
         super().__init__(*args, **kwargs)
