@@ -191,6 +191,8 @@ def _national_councils() -> list[dict]:
             latest_end=Subquery(latest.values("visit_end")[:1]),
             latest_kind=Subquery(latest.values("kind")[:1]),
         )
+        # A council since reorganised (no ONS code: Northamptonshire, Poole, Cumbria) only with a graded inspection.
+        .filter(Q(latest_id__isnull=False) | ~Q(ons_code=""))
         .order_by("name")
         .values("pk", "name", "slug", "ofsted_region", "latest_id", "latest_start", "latest_end", "latest_kind")
     )

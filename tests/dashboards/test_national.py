@@ -35,7 +35,7 @@ def picture(db):
     barnet = LocalAuthorityFactory(name="Barnet", slug="barnet", ofsted_region=LONDON)
     hackney = LocalAuthorityFactory(name="Hackney", slug="hackney", ofsted_region=LONDON)
     wigan = LocalAuthorityFactory(name="Wigan", slug="wigan", ofsted_region=NORTH_WEST)
-    bolton = LocalAuthorityFactory(name="Bolton", slug="bolton", ofsted_region=NORTH_WEST)
+    bolton = LocalAuthorityFactory(name="Bolton", slug="bolton", ofsted_region=NORTH_WEST, ons_code="E08000001")
     _graded(camden, dt.date(2019, 3, 4), "inadequate", care_leavers="inadequate")  # older: not counted
     _graded(camden, dt.date(2024, 3, 4), "outstanding", care_leavers="good")
     InspectionFactory(authority=camden, kind=InspectionKind.FOCUSED, visit_start=dt.date(2025, 5, 5),
@@ -43,7 +43,8 @@ def picture(db):
     _graded(barnet, dt.date(2021, 6, 7), "good", children_in_care_and_care_leavers="good")
     _graded(hackney, dt.date(2023, 1, 9), "requires_improvement", kind=InspectionKind.SHORT)
     _graded(wigan, dt.date(2018, 10, 1), "good")
-    # Bolton has never been graded.
+    # Bolton has never been graded; a council since reorganised (no ONS code), never graded, is not listed.
+    LocalAuthorityFactory(name="Oldshire", slug="oldshire", ons_code="", ofsted_region=NORTH_WEST)
     return {"camden": camden, "barnet": barnet, "hackney": hackney, "wigan": wigan, "bolton": bolton}
 
 
