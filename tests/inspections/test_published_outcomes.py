@@ -261,3 +261,14 @@ def test_a_council_admin_cannot_open_the_upload(councils, council_admin):
     changelist = client.get(reverse("admin:inspections_inspection_changelist"))
     assert changelist.status_code == 200
     assert "published outcomes" not in changelist.content.decode()
+
+
+def test_the_upload_gate_knows_an_ods_by_its_content():
+    from core.uploads import sniff
+
+    assert sniff(io.BytesIO(outcomes_ods(history_rows()[:2]))) == "ods"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")  # a word-processor file
+        archive.writestr("content.xml", "<office:document-content/>")
+    assert sniff(io.BytesIO(buffer.getvalue())) is None
