@@ -68,14 +68,16 @@ def _table(name: str, title: str, headings: list[str], rows: list[list]) -> Tabl
 
 def history_rows(councils: list[dict] | None = None) -> list[list]:
     """Two inspections per council: an ILACS standard inspection in 2019 (children in care and care
-    leavers judged together) and a later one in 2024 (judged apart; a short inspection for every third
-    council). Grades vary with the council's position so every grade appears in every region."""
+    leavers judged together) and a later one in 2024, or in the year to 31 March 2026 for every fifth
+    council (judged apart; a short inspection for every third council). Grades vary with the council's position so every grade appears in every region."""
     rows = []
     for index, council in enumerate(councils or current_councils()):
         first = GRADE_CYCLE[index % 4]
         later = GRADE_CYCLE[(index + 1) % 6]
         start_2019 = dt.date(2019, 1, 7) + dt.timedelta(days=7 * (index % 40))
         start_2024 = dt.date(2024, 1, 8) + dt.timedelta(days=7 * (index % 45))
+        if index % 5 == 0:  # inspected in the year to 31 March 2026: in the in-year sheet too
+            start_2024 = dt.date(2025, 4, 7) + dt.timedelta(days=7 * (index % 40))
         common = [council["name"], council["ons_code"], council["ofsted_region"]]
         rows.append(
             common
