@@ -157,11 +157,16 @@ def national_generation() -> str:
     return f"{totals['revisions'] or 0}.{totals['councils']}"
 
 
+# Latest by the last day of the visit; for one visit held both from the council's letter and from Ofsted's
+# published outcomes (which give one date), the letter's (blank source) comes first.
+LATEST_FIRST = ("-visit_end", "source", "-visit_start", "-id")
+
+
 def _latest_graded_inspections() -> QuerySet[Inspection]:
     """Each council's latest graded inspection that has judgements (DISTINCT ON: one row per council)."""
     return (
         Inspection.objects.filter(kind__in=GRADED_KINDS, judgements__isnull=False)
-        .order_by("authority_id", "-visit_start", "-id")
+        .order_by("authority_id", *LATEST_FIRST)
         .distinct("authority_id")
     )
 
@@ -183,7 +188,7 @@ def _grade_counts() -> dict:
 def _national_councils() -> list[dict]:
     latest = Inspection.objects.filter(
         authority_id=OuterRef("pk"), kind__in=GRADED_KINDS, judgements__isnull=False
-    ).order_by("-visit_start", "-id")
+    ).order_by(*LATEST_FIRST)
     councils = list(
         LocalAuthority.objects.annotate(
             latest_id=Subquery(latest.values("id")[:1]),

@@ -182,3 +182,17 @@ def test_the_compare_page_of_another_council_is_still_not_found(picture, camden_
     client = Client()
     client.force_login(camden_viewer)
     assert client.get(reverse("dashboards:compare", kwargs={"slug": "barnet"})).status_code == 404
+
+
+def test_a_visit_held_both_from_the_letter_and_from_the_published_outcomes_counts_the_letters_grades(picture):
+    letter = _graded(picture["wigan"], dt.date(2025, 2, 3), "requires_improvement")  # 3 to 13 February
+    published = InspectionFactory(authority=picture["wigan"], kind=InspectionKind.FULL, visit_start=letter.visit_end,
+                                  visit_end=letter.visit_end, source="Ofsted published outcomes, as at 31 March 2025")
+    JudgementFactory(inspection=published, area="overall_effectiveness", grade="good", source=published.source)
+    wigan = next(c for c in national_data()["councils"] if c["name"] == "Wigan")
+    assert wigan["latest_id"] == letter.pk
+    overall = next(r for r in national_comparison_for(picture["wigan"])["rows"] if r["area"] == "overall_effectiveness")
+    assert overall["grade"] == "requires_improvement"
+    assert _counts(line["region"] for line in overall["lines"]) == {
+        "outstanding": 0, "good": 0, "requires_improvement": 1, "inadequate": 0,
+    }
