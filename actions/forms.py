@@ -181,12 +181,16 @@ class ActionProgressForm(forms.Form):
             # without this choice the select would fall back to "Not started" and a save would reopen it.
             self.fields["status"].choices = [(Status.CLOSED, Status.CLOSED.label), *OPEN_AND_COMPLETE]
         if "status" in self.fields and permissions.settable_statuses is not None:
-            # Only some statuses may be set (a partner: Complete): offer those beside the one it has now.
+            # Only some statuses may be set (a partner: Complete): offer those beside the one it has now,
+            # and no choice at all once there is nothing left to choose.
             current = (action.status, Status(action.status).label)
             offered = [(value, label) for value, label in Status.choices
                        if value in permissions.settable_statuses and value != action.status]
-            self.fields["status"].choices = [current, *offered]
-            self.fields["status"].help_text = PARTNER_STATUS_HINT
+            if offered and action.status != Status.CLOSED:
+                self.fields["status"].choices = [current, *offered]
+                self.fields["status"].help_text = PARTNER_STATUS_HINT
+            else:
+                del self.fields["status"]
         if "evidence_file" in self.fields:
             self.fields["evidence_file"].widget.attrs["accept"] = (
                 ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,.csv"

@@ -108,7 +108,7 @@ def action_list_url(**params) -> str:
 #
 # What is waiting for the person signed in, as counts that link to the action list behind each (the
 # actions app's filters: the count and the list are the same query). Owners (leads, partners, anyone who
-# owns actions): their overdue actions, those due soon and this cycle's updates. Checkers (senior leaders
+# owns actions): their overdue actions, those due soon, this cycle's updates and those sent back. Checkers (senior leaders
 # and admins): actions awaiting verification, those sent back, late updates, and each council's plan
 # deadlines (Ofsted's 20 and 70 working days). Partners: their actions themselves.
 
@@ -180,6 +180,7 @@ def home_tasks_for(user, today: date) -> HomeTasks:
                       my_actions_url(due_soon="true"), "app-figure--soon"),
             TaskCount("update_due", "Updates due this cycle", owner_figures["update_due"],
                       my_actions_url(update="due")),
+            TaskCount("sent_back", "Sent back to you", owner_figures["sent_back"], my_actions_url(sent_back="true")),
         ]
     if partner:
         rows = mine.select_related("finding__inspection__authority").order_by(
@@ -201,13 +202,15 @@ def home_tasks_for(user, today: date) -> HomeTasks:
 
 
 def owner_task_counts(mine: QuerySet[Action], today: date) -> dict[str, int]:
-    """The owner's figures in one query: total, overdue, due within TASKS_DUE_SOON_DAYS, update due."""
+    """The owner's figures in one query: total, overdue, due within TASKS_DUE_SOON_DAYS, update due,
+    sent back by a checker."""
     open_ = Q(status__in=OPEN_STATUSES)
     return mine.aggregate(
         total=Count("id"),
         overdue=Count("id", filter=open_ & Q(due_date__lt=today)),
         due_soon=Count("id", filter=due_soon_q(today)),
         update_due=Count("id", filter=update_due_q(today)),
+        sent_back=Count("id", filter=sent_back_q()),
     )
 
 

@@ -106,6 +106,7 @@ def test_an_owner_sees_their_overdue_due_soon_and_updates_due(plan, owner):
     # update day itself, nothing else: everything else was written just now).
     assert counts["update_due"] == with_update_due(Action.objects.filter(owner=owner)).filter(update_due=True).count()
     assert counts["update_due"] >= 1
+    assert counts["sent_back"] == 1
     assert not tasks.checker_counts  # a lead does not verify
 
 
