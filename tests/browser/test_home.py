@@ -102,6 +102,11 @@ def test_the_partner_journey_from_home_to_a_verified_action(signed_in, demo):
     assert action.status == Status.COMPLETE
     partner.screenshot("partner-action-complete")
 
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="My actions", exact=True).click()
+    expect(page.get_by_role("heading", name="My actions", level=1)).to_be_visible()
+    partner.assert_accessible("partner-my-actions")
+    assert_no_dead_ends(partner, checked)
+
     # A senior leader finds it from their home among the actions awaiting verification, and verifies it.
     leader = signed_in("leader")
     lpage = leader.page

@@ -204,3 +204,19 @@ def test_home_queries_do_not_grow_with_the_actions(make_action, owner, leader, d
         client = client_for(user)
         with django_assert_max_num_queries(10):
             assert client.get(reverse("home")).status_code == 200
+
+
+def test_no_link_on_a_partners_pages_is_a_dead_end(plan, partner):
+    """Their action, its full-page update form (without JavaScript) and My actions: every link opens."""
+    client = client_for(partner)
+    action = Action.objects.get(owner=partner)
+    pages = [action.get_absolute_url(), reverse("actions:action_update", kwargs={"pk": action.pk}),
+             reverse("actions:my_actions")]
+    checked: set[str] = set()
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        for href in sorted(set(links_on(response.content.decode()).hrefs) - checked):
+            checked.add(href)
+            assert client.get(href, follow=True).status_code == 200, f"{href} on {page}"
+    assert reverse("home") in checked and action.finding.inspection.get_absolute_url() not in checked
