@@ -1,8 +1,9 @@
 """Who may do what to an action: the action policy. Services enforce it; views and templates only ask it.
 
 Leads and admins edit everything in their councils; an owner updates the progress of their own action;
-a partner-agency owner adds progress notes and evidence and may mark the action Complete; senior leaders comment and verify; viewers
-read. The council scope itself comes from actions.selectors.actions_for.
+a partner-agency owner adds progress notes and evidence and may mark the action Complete;
+senior leaders comment and verify; viewers read. The council scope itself comes from
+actions.selectors.actions_for.
 """
 
 from __future__ import annotations

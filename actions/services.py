@@ -321,7 +321,8 @@ def action_change(
 
     - the version read must still be current (else StaleActionError, and nothing is written);
     - leads and admins change every field; owners their progress, status and measure; partners notes
-      and evidence on their own actions only, and their status to Complete (with evidence) alone; senior leaders comment; viewers nothing;
+      and evidence on their own actions only, and their status to Complete (with evidence) alone;
+      senior leaders comment; viewers nothing;
     - a due-date change needs a reason; a RAG other than the suggested one needs a reason;
     - complete needs evidence (already held, or added now); closed only through action_verify.
     """

@@ -108,9 +108,9 @@ def action_list_url(**params) -> str:
 #
 # What is waiting for the person signed in, as counts that link to the action list behind each (the
 # actions app's filters: the count and the list are the same query). Owners (leads, partners, anyone who
-# owns actions): their overdue actions, those due soon, this cycle's updates and those sent back. Checkers (senior leaders
-# and admins): actions awaiting verification, those sent back, late updates, and each council's plan
-# deadlines (Ofsted's 20 and 70 working days). Partners: their actions themselves.
+# owns actions): their overdue actions, those due soon, this cycle's updates and those sent back.
+# Checkers (senior leaders and admins): actions awaiting verification, those sent back, late updates, and
+# each council's plan deadlines (Ofsted's 20 and 70 working days). Partners: their actions themselves.
 
 HOME_PARTNER_ACTIONS = 20
 
@@ -193,7 +193,8 @@ def home_tasks_for(user, today: date) -> HomeTasks:
         tasks.checker_counts = [
             TaskCount("awaiting_verification", "Awaiting verification", checks["awaiting_verification"],
                       action_list_url(status=Status.COMPLETE), "app-figure--complete"),
-            TaskCount("sent_back", "Sent back to their owners", checks["sent_back"], action_list_url(sent_back="true")),
+            TaskCount("sent_back", "Sent back to their owners", checks["sent_back"],
+                      action_list_url(sent_back="true")),
             TaskCount("late_updates", "Late updates", checks["late_updates"],
                       action_list_url(update="late"), "app-figure--overdue"),
         ]
@@ -239,7 +240,10 @@ def plan_deadlines_waiting_for(user, today: date) -> list[PlanDeadlineTask]:
         .filter(pk=Subquery(latest))
         .select_related("authority", "action_plan")
         .prefetch_related(
-            Prefetch("findings", queryset=Finding.objects.filter(kind=FindingKind.PRIORITY_ACTION).only("pk", "kind", "inspection_id"))
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.filter(kind=FindingKind.PRIORITY_ACTION).only("pk", "kind", "inspection_id"),
+            )
         )
         .order_by("authority__name")
     )
