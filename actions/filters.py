@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from actions.models import DONE_STATUSES, Action, Rag, Status
-from actions.selectors import owner_choices_for
+from actions.selectors import DUE_SOON_DAYS, due_soon_q, owner_choices_for, sent_back_q, update_due_q
 from core.ids import IdBoundsMixin, database_id
 from core.people import person_label
 from findings.models import Finding, Theme
@@ -44,6 +44,12 @@ class IdChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = _IdChoiceField
 
 
+UPDATE_CHOICES = [
+    ("due", "Due this cycle (not updated since the update day)"),
+    ("late", "Late (still not updated after the escalation days)"),
+]
+
+
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_search")
     authority = IdChoiceFilter(
@@ -71,6 +77,15 @@ class ActionFilter(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
+    )
+    due_soon = django_filters.BooleanFilter(
+        label=f"Due in the next {DUE_SOON_DAYS} days", method="filter_due_soon", widget=forms.CheckboxInput
+    )
+    sent_back = django_filters.BooleanFilter(
+        label="Sent back by a checker", method="filter_sent_back", widget=forms.CheckboxInput
+    )
+    update = django_filters.ChoiceFilter(
+        label="Monthly update", choices=UPDATE_CHOICES, method="filter_update", empty_label="Any"
     )
 
     class Meta:
@@ -117,7 +132,7 @@ class ActionFilter(django_filters.FilterSet):
                 form.fields[name].label_from_instance = label
         # Rendered through the one GOV.UK field template: small labels, the filter panel's full-width controls.
         form.label_classes = {name: "govuk-label--s" for name in form.fields}
-        for name in ("owner", "due_from", "due_to", "authority", "inspection", "finding", "theme"):
+        for name in ("owner", "due_from", "due_to", "authority", "inspection", "finding", "theme", "update"):
             if name in form.fields:
                 form.fields[name].widget.attrs["class"] = "app-filter__control"
         for name, hint in (("inspection", self.inspection_hint), ("finding", self.finding_hint)):
@@ -140,6 +155,21 @@ class ActionFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(due_date__lt=timezone.localdate()).exclude(status__in=DONE_STATUSES)
 
+    def filter_due_soon(self, queryset: QuerySet[Action], name: str, value: bool) -> QuerySet[Action]:
+        if not value:
+            return queryset
+        return queryset.filter(due_soon_q(timezone.localdate()))
+
+    def filter_sent_back(self, queryset: QuerySet[Action], name: str, value: bool) -> QuerySet[Action]:
+        if not value:
+            return queryset
+        return queryset.filter(sent_back_q())
+
+    def filter_update(self, queryset: QuerySet[Action], name: str, value: str) -> QuerySet[Action]:
+        if value not in ("due", "late"):
+            return queryset
+        return queryset.filter(update_due_q(timezone.localdate(), late=value == "late"))
+
     @property
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, value) pairs of the filters in use, for the "Selected filters" summary."""
@@ -153,8 +183,10 @@ class ActionFilter(django_filters.FilterSet):
             if name in ("status", "rag"):
                 labels = dict(field.choices)
                 shown = ", ".join(str(labels[v]) for v in value)
-            elif name == "overdue":
+            elif value is True:
                 shown = "Yes"
+            elif name == "update":
+                shown = str(dict(field.choices)[value])
             elif name in ("due_from", "due_to"):
                 shown = f"{value.day} {value:%B %Y}"
             elif hasattr(field, "label_from_instance") and hasattr(value, "pk"):

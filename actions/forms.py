@@ -111,6 +111,15 @@ def _measure_field(label: str, **kwargs) -> forms.DecimalField:
 OPEN_AND_COMPLETE = [choice for choice in Status.choices if choice[0] != Status.CLOSED]
 
 
+PARTNER_FORM_HINT = (
+    "As a partner you can add notes and evidence and mark the action Complete for a checker to verify"
+)
+PARTNER_STATUS_HINT = (
+    "Choose Complete when the work is done. Add evidence (a file, a link or a summary) first or with this "
+    "update; someone at the council then checks it and closes the action or sends it back."
+)
+
+
 class ActionProgressForm(forms.Form):
     """The update form on an action's page; it shows only the fields this person may change."""
 
@@ -163,6 +172,7 @@ class ActionProgressForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         self.permissions = permissions
+        self.role_hint = PARTNER_FORM_HINT if permissions.is_partner else ""
         for name in list(self.fields):
             if name != "version" and name not in permissions.fields:
                 del self.fields[name]
@@ -170,6 +180,17 @@ class ActionProgressForm(forms.Form):
             # Only a checker closes an action, but a closed one must show (and keep) its real status:
             # without this choice the select would fall back to "Not started" and a save would reopen it.
             self.fields["status"].choices = [(Status.CLOSED, Status.CLOSED.label), *OPEN_AND_COMPLETE]
+        if "status" in self.fields and permissions.settable_statuses is not None:
+            # Only some statuses may be set (a partner: Complete): offer those beside the one it has now,
+            # and no choice at all once there is nothing left to choose.
+            current = (action.status, Status(action.status).label)
+            offered = [(value, label) for value, label in Status.choices
+                       if value in permissions.settable_statuses and value != action.status]
+            if offered and action.status != Status.CLOSED:
+                self.fields["status"].choices = [current, *offered]
+                self.fields["status"].help_text = PARTNER_STATUS_HINT
+            else:
+                del self.fields["status"]
         if "evidence_file" in self.fields:
             self.fields["evidence_file"].widget.attrs["accept"] = (
                 ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,.csv"

@@ -1,8 +1,9 @@
 """Who may do what to an action: the action policy. Services enforce it; views and templates only ask it.
 
 Leads and admins edit everything in their councils; an owner updates the progress of their own action;
-a partner-agency owner adds progress notes and evidence only; senior leaders comment and verify; viewers
-read. The council scope itself comes from actions.selectors.actions_for.
+a partner-agency owner adds progress notes and evidence and may mark the action Complete;
+senior leaders comment and verify; viewers read. The council scope itself comes from
+actions.selectors.actions_for.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ LEAD_FIELDS = frozenset(
 OWNER_FIELDS = frozenset(
     {"status", "note", "evidence", "evidence_link", "evidence_file", "measure_latest", "measure_latest_on"}
 )
-PARTNER_FIELDS = frozenset({"note", "evidence", "evidence_link", "evidence_file"})
+# A partner adds notes and evidence and may mark their action Complete (with evidence) for a checker to
+# verify; no other status (PARTNER_STATUSES), and never Closed, which only a verification sets.
+PARTNER_FIELDS = frozenset({"status", "note", "evidence", "evidence_link", "evidence_file"})
+PARTNER_STATUSES = frozenset({Status.COMPLETE})
 COMMENT_FIELDS = frozenset({"note"})
 
 
@@ -39,6 +43,11 @@ class ActionPermissions:
     note_is_progress: bool
     can_mark_complete: bool
     can_verify: bool
+    # The statuses this person may set, when they may set only some (a partner: Complete); None is any
+    # status the rules allow.
+    settable_statuses: frozenset[str] | None = None
+    # A partner agency's owner (the form says what they may change).
+    is_partner: bool = False
 
     @property
     def can_update(self) -> bool:
@@ -60,7 +69,10 @@ def action_permissions(user, action) -> ActionPermissions:
     if is_partner(user):
         if not is_owner:
             return NO_PERMISSIONS
-        return ActionPermissions(PARTNER_FIELDS, note_is_progress=True, can_mark_complete=False, can_verify=False)
+        return ActionPermissions(
+            PARTNER_FIELDS, note_is_progress=True, can_mark_complete=True, can_verify=False,
+            settable_statuses=PARTNER_STATUSES, is_partner=True,
+        )
     # Nobody verifies their own work: closure is a second person's check.
     can_verify = can_verify_actions(user) and not is_owner and action.status == Status.COMPLETE
     if can_edit_actions(user):

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
@@ -269,6 +269,43 @@ def with_update_due(queryset: QuerySet[Action], today: date | None = None) -> Qu
         update_late=Case(
             When(due, then=Value(late)), default=Value(False), output_field=BooleanField()
         ),
+    )
+
+
+# "Due soon" on the home page and in the list's filter: open and due today or within this many days.
+DUE_SOON_DAYS = 14
+
+
+def due_soon_q(today: date, days: int = DUE_SOON_DAYS) -> Q:
+    """Open actions due today or within `days` days (not yet overdue)."""
+    return Q(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=today + timedelta(days=days))
+
+
+def was_sent_back() -> Exists:
+    """The action has been sent back by a checker at some time (action_send_back records
+    `sent_back_reason` in its history row)."""
+    return Exists(ActionUpdate.objects.filter(action_id=OuterRef("pk"), changes__has_key="sent_back_reason"))
+
+
+def sent_back_q() -> Q:
+    """Open actions a checker sent back: marked complete, not accepted, and not marked complete again."""
+    return Q(status__in=OPEN_STATUSES) & Q(was_sent_back())
+
+
+def update_due_q(today: date | None = None, *, late: bool = False) -> Q:
+    """with_update_due's rule as a condition, for filters and counts (an annotation cannot be counted
+    with a filter): open and not updated since this month's update day; `late`, still so more than
+    UPDATE_ESCALATION_DAYS after it (nothing, before then)."""
+    today = today or timezone.localdate()
+    cycle_start = update_cycle_start(today)
+    cutoff = timezone.make_aware(datetime.combine(cycle_start, time.min))
+    if late and not today > cycle_start + timedelta(days=int(getattr(settings, "UPDATE_ESCALATION_DAYS", 10))):
+        return Q(pk__isnull=True)  # never
+    updates = ActionUpdate.objects.filter(action_id=OuterRef("pk"))
+    return (
+        Q(status__in=OPEN_STATUSES)
+        & Q(Exists(updates.filter(created_at__lt=cutoff)))
+        & ~Q(Exists(updates.filter(created_at__gte=cutoff)))
     )
 
 

@@ -321,7 +321,8 @@ def action_change(
 
     - the version read must still be current (else StaleActionError, and nothing is written);
     - leads and admins change every field; owners their progress, status and measure; partners notes
-      and evidence on their own actions only; senior leaders comment; viewers nothing;
+      and evidence on their own actions only, and their status to Complete (with evidence) alone;
+      senior leaders comment; viewers nothing;
     - a due-date change needs a reason; a RAG other than the suggested one needs a reason;
     - complete needs evidence (already held, or added now); closed only through action_verify.
     """
@@ -352,6 +353,13 @@ def action_change(
             raise PermissionDenied(f"You cannot change: {', '.join(sorted(refused))}.")
 
         changes = {name: value for name, value in changes.items() if getattr(current, name) != value}
+        if (
+            "status" in changes
+            and permissions.settable_statuses is not None
+            and changes["status"] not in permissions.settable_statuses
+        ):
+            allowed_labels = " or ".join(sorted(Status(value).label for value in permissions.settable_statuses))
+            raise PermissionDenied(f"You cannot change: status (to anything but {allowed_labels}).")
         errors = validate_action_values(
             before=current,
             changes=changes,

@@ -27,7 +27,7 @@ from actions.services import StaleActionError
 from core.pagination import page_of
 from core.uploads import serve_private_file
 from inspections.models import ImportDraft
-from inspections.selectors import DraftNotFound, get_import_draft_for_user
+from inspections.selectors import DraftNotFound, authority_ids_for, get_import_draft_for_user
 from inspections.services import import_draft_discard, import_draft_source
 
 
@@ -202,6 +202,9 @@ def _action_page_context(request: HttpRequest, action, *, form=None, verify_form
         "finding": action.finding,
         "inspection": action.finding.inspection,
         "authority": action.finding.inspection.authority,
+        # Someone who cannot open the council's pages (a partner) gets no link to them: the finding's
+        # text is shown here, and the breadcrumbs lead to their own tasks.
+        "not_council_pages": action.finding.inspection.authority_id not in authority_ids_for(request.user),
         "permissions": permissions,
         "form": form,
         "verify_form": verify_form,

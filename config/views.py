@@ -6,10 +6,12 @@ import sys
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from dashboards import views as dashboard_views
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    # Straight to where the council stands: one council's dashboard, or the overview for several.
-    return redirect("dashboards:home")
+    # Each role's home: "Your tasks" (dashboards.views.home), what is waiting for the person signed in.
+    return dashboard_views.home(request)
 
 
 @login_not_required

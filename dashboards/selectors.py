@@ -37,7 +37,17 @@ from django.utils import timezone
 
 from core.datacache import cached_data, cached_many, data_key
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Status
-from actions.selectors import actions_for, plan_deadlines_for, positions_on, progress_counts
+from accounts.selectors import can_edit_actions, can_verify_actions, is_partner
+from actions.selectors import (
+    DUE_SOON_DAYS as TASKS_DUE_SOON_DAYS,
+    actions_for,
+    due_soon_q,
+    plan_deadlines_for,
+    positions_on,
+    progress_counts,
+    sent_back_q,
+    update_due_q,
+)
 from findings.models import Finding, FindingKind
 from inspections.selectors import authorities_for, authority_ids_for, latest_grades_by_authority
 from inspections.models import (
@@ -92,6 +102,153 @@ def action_list_url(**params) -> str:
         values = value if isinstance(value, (list, tuple)) else [value]
         pairs.extend((key, v.isoformat() if isinstance(v, date) else str(v)) for v in values)
     return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+# --- "Your tasks": each role's home page ---------------------------------------------------------------
+#
+# What is waiting for the person signed in, as counts that link to the action list behind each (the
+# actions app's filters: the count and the list are the same query). Owners (leads, partners, anyone who
+# owns actions): their overdue actions, those due soon, this cycle's updates and those sent back.
+# Checkers (senior leaders and admins): actions awaiting verification, those sent back, late updates, and
+# each council's plan deadlines (Ofsted's 20 and 70 working days). Partners: their actions themselves.
+
+HOME_PARTNER_ACTIONS = 20
+
+
+@dataclass(frozen=True)
+class TaskCount:
+    key: str
+    label: str
+    count: int
+    url: str
+    # The figure's colour (app-figure--overdue, --soon, ...), for the ones that call for attention.
+    modifier: str = ""
+
+
+@dataclass(frozen=True)
+class PlanDeadlineTask:
+    inspection: Inspection
+    deadlines: object  # actions.selectors.PlanDeadlines
+
+
+@dataclass
+class HomeTasks:
+    is_partner: bool
+    has_councils: bool
+    owns_actions: bool
+    owner_counts: list[TaskCount] = field(default_factory=list)
+    checker_counts: list[TaskCount] = field(default_factory=list)
+    plan_deadlines: list[PlanDeadlineTask] = field(default_factory=list)
+    partner_actions: list[Action] = field(default_factory=list)
+    partner_action_total: int = 0
+
+    @property
+    def is_checker(self) -> bool:
+        return bool(self.checker_counts)
+
+    @property
+    def nothing_waiting(self) -> bool:
+        return not any(t.count for t in self.owner_counts + self.checker_counts) and not self.plan_deadlines
+
+
+@cache
+def _my_actions_path() -> str:
+    try:
+        return reverse("actions:my_actions")
+    except NoReverseMatch:
+        return "/actions/mine/"
+
+
+def my_actions_url(**params) -> str:
+    """A link to the user's own action list with the given filters."""
+    query = urlencode([(key, str(value)) for key, value in params.items()])
+    return f"{_my_actions_path()}?{query}" if query else _my_actions_path()
+
+
+def home_tasks_for(user, today: date) -> HomeTasks:
+    """Everything the "Your tasks" page shows, in a fixed number of queries whatever the data's size."""
+    partner = is_partner(user)
+    has_councils = bool(authority_ids_for(user))
+    mine = actions_for(user).filter(owner=user)
+    owner_figures = owner_task_counts(mine, today)
+    tasks = HomeTasks(is_partner=partner, has_councils=has_councils, owns_actions=owner_figures["total"] > 0)
+    if tasks.owns_actions or can_edit_actions(user):
+        tasks.owner_counts = [
+            TaskCount("overdue", "Your overdue actions", owner_figures["overdue"],
+                      my_actions_url(overdue="true"), "app-figure--overdue"),
+            TaskCount("due_soon", f"Due in the next {TASKS_DUE_SOON_DAYS} days", owner_figures["due_soon"],
+                      my_actions_url(due_soon="true"), "app-figure--soon"),
+            TaskCount("update_due", "Updates due this cycle", owner_figures["update_due"],
+                      my_actions_url(update="due")),
+            TaskCount("sent_back", "Sent back to you", owner_figures["sent_back"], my_actions_url(sent_back="true")),
+        ]
+    if partner:
+        rows = mine.select_related("finding__inspection__authority").order_by(
+            F("due_date").asc(nulls_last=True), "id"
+        )
+        tasks.partner_actions = list(rows[:HOME_PARTNER_ACTIONS])
+        tasks.partner_action_total = owner_figures["total"]
+    if can_verify_actions(user) and has_councils:
+        checks = checker_task_counts(actions_for(user), today)
+        tasks.checker_counts = [
+            TaskCount("awaiting_verification", "Awaiting verification", checks["awaiting_verification"],
+                      action_list_url(status=Status.COMPLETE), "app-figure--complete"),
+            TaskCount("sent_back", "Sent back to their owners", checks["sent_back"],
+                      action_list_url(sent_back="true")),
+            TaskCount("late_updates", "Late updates", checks["late_updates"],
+                      action_list_url(update="late"), "app-figure--overdue"),
+        ]
+        tasks.plan_deadlines = plan_deadlines_waiting_for(user, today)
+    return tasks
+
+
+def owner_task_counts(mine: QuerySet[Action], today: date) -> dict[str, int]:
+    """The owner's figures in one query: total, overdue, due within TASKS_DUE_SOON_DAYS, update due,
+    sent back by a checker."""
+    open_ = Q(status__in=OPEN_STATUSES)
+    return mine.aggregate(
+        total=Count("id"),
+        overdue=Count("id", filter=open_ & Q(due_date__lt=today)),
+        due_soon=Count("id", filter=due_soon_q(today)),
+        update_due=Count("id", filter=update_due_q(today)),
+        sent_back=Count("id", filter=sent_back_q()),
+    )
+
+
+def checker_task_counts(actions: QuerySet[Action], today: date) -> dict[str, int]:
+    """A checker's figures over their councils' actions, in one query. "Late updates" here is the
+    monthly-cycle escalation (actions.selectors.update_due_q, with_update_due's rule: the same as the
+    reminder emails' and the list's "Monthly update: late" filter)."""
+    return actions.aggregate(
+        awaiting_verification=Count("id", filter=Q(status=Status.COMPLETE)),
+        sent_back=Count("id", filter=sent_back_q()),
+        late_updates=Count("id", filter=update_due_q(today, late=True)),
+    )
+
+
+def plan_deadlines_waiting_for(user, today: date) -> list[PlanDeadlineTask]:
+    """Each council's latest inspection or visit that calls for an action plan (graded, or with priority
+    actions) whose plan is not yet recorded as sent to Ofsted: its 20 and 70 working-day dates."""
+    applies = Q(kind__in=GRADED_KINDS) | Q(findings__kind=FindingKind.PRIORITY_ACTION)
+    latest = (
+        Inspection.objects.filter(applies, authority_id=OuterRef("authority_id"))
+        .order_by("-visit_start", "-pk")
+        .values("pk")[:1]
+    )
+    inspections = (
+        Inspection.objects.filter(authority_id__in=authority_ids_for(user), plan_submitted_on__isnull=True)
+        .filter(pk=Subquery(latest))
+        .select_related("authority", "action_plan")
+        .prefetch_related(
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.filter(kind=FindingKind.PRIORITY_ACTION).only("pk", "kind", "inspection_id"),
+            )
+        )
+        .order_by("authority__name")
+    )
+    tasks = [PlanDeadlineTask(inspection, plan_deadlines_for(inspection, today)) for inspection in inspections]
+    return [task for task in tasks if task.deadlines.applies]
 
 
 # --- scope ---------------------------------------------------------------------------------------------

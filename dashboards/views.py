@@ -90,6 +90,13 @@ def board_report(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "dashboards/board_report.html", context)
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """"Your tasks": what is waiting for this person, each count a link to the list behind it."""
+    today = timezone.localdate()
+    tasks = selectors.home_tasks_for(request.user, today)
+    return render(request, "dashboards/home.html", {"tasks": tasks, "today": today, "nav_section": "home"})
+
+
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     """One council: its dashboard. Several (or none): the overview across them."""
     only = selectors.only_authority_for(request.user)

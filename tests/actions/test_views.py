@@ -2,11 +2,13 @@
 adding actions and the plan's dates; per role."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from actions.models import Action, Evidence, Status
 from actions.services import action_change
@@ -155,15 +157,26 @@ def test_a_senior_leader_sees_a_comment_form_only(make_action, people):
     assert Action.objects.get(pk=action.pk).updates.filter(note="Board asks for dates").exists()
 
 
-def test_a_partner_sees_their_action_with_notes_and_evidence_fields_only(make_action, people, council):
+def test_a_partner_sees_their_action_with_notes_evidence_and_complete_only(make_action, people, council):
     action = make_action(owner=people["partner"])
     client = client_for(people["partner"])
     body = client.get(action.get_absolute_url()).content.decode()
     assert 'name="note"' in body and 'name="evidence_file"' in body
-    assert 'name="status"' not in body and 'name="rag"' not in body and 'name="due_date"' not in body
-    # A field the partner may not change is ignored: the note is saved, the status is not.
-    assert client.post(update_url(action), {"version": 1, "note": "ok", "status": "complete"}).status_code == 302
-    assert Action.objects.get(pk=action.pk).status == Status.NOT_STARTED
+    assert 'name="rag"' not in body and 'name="due_date"' not in body
+    # The form says what a partner may change, and offers only the status it has and Complete.
+    assert "As a partner you can add notes and evidence and mark the action Complete for a checker to verify" in body
+    status_select = re.search(r'<select name="status".*?</select>', body, re.S).group(0)
+    assert re.findall(r'value="(\w+)"', status_select) == [Status.NOT_STARTED, Status.COMPLETE]
+    # Complete without evidence is refused with why, and nothing is saved.
+    refused = client.post(update_url(action), {"version": 1, "note": "ok", "status": "complete"})
+    assert refused.status_code == 200 and "Add evidence" in refused.content.decode()
+    assert Action.objects.get(pk=action.pk).version == 1
+    # No link on the page leads where the partner cannot go: the finding's text is shown instead.
+    assert escape(action.finding.text) in body
+    for page in (action.finding.inspection.get_absolute_url(), action.finding.get_absolute_url(),
+                 reverse("inspections:authority_list"), council.get_absolute_url()):
+        assert f'href="{page}"' not in body
+    assert f'href="{reverse("home")}"' in body and f'href="{reverse("actions:my_actions")}"' in body
     assert client.get(action.finding.inspection.get_absolute_url()).status_code == 404
     assert client.get(reverse("inspections:authority_detail", kwargs={"slug": council.slug})).status_code == 404
 

@@ -13,10 +13,12 @@ from inspections.models import LocalAuthority
 pytestmark = pytest.mark.browser
 
 
-def test_leader_lands_on_the_dashboard_and_follows_a_figure_to_its_list(signed_in):
+def test_leader_opens_the_dashboard_and_follows_a_figure_to_its_list(signed_in):
     session = signed_in("leader")
     page = session.page
     barnsley = LocalAuthority.objects.get(slug="barnsley")
+    # Home is "Your tasks" (tests/browser/test_home.py); the menu's Dashboard opens the council's.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard", exact=True).click()
     expect(page).to_have_url(f"{session.base_url}/authorities/barnsley/dashboard/")
     expect(page.get_by_role("heading", name="Progress dashboard")).to_be_visible()
     # The dashboard opens on the current plan: the latest inspection or visit with actions.
@@ -145,6 +147,7 @@ def test_board_report_rejects_an_impossible_date_then_prints(signed_in):
 def test_overview_for_a_user_with_two_councils(signed_in):
     session = signed_in("admin")
     page = session.page
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.get_by_role("heading", name="Overview of your councils")).to_be_visible()
     table = page.get_by_test_id("overview-table")
     expect(table).to_contain_text("Barnsley")

@@ -51,13 +51,14 @@ def test_overview_lists_only_the_users_councils(client):
     assert mine.name in body and other.name in body and theirs.name not in body
 
 
-def test_home_goes_to_the_dashboard_for_one_council_and_the_overview_for_several(client):
+def test_the_dashboard_menu_goes_to_the_dashboard_for_one_council_and_the_overview_for_several(client):
+    # The home page is "Your tasks" (tests/dashboards/test_home.py); the menu's Dashboard comes here.
     one = LocalAuthorityFactory()
     client.force_login(UserFactory(authorities=[one]))
-    response = client.get("/", follow=True)
+    response = client.get(reverse("dashboards:home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("dashboards:dashboard", kwargs={"slug": one.slug})
     client.force_login(UserFactory(authorities=[one, LocalAuthorityFactory()]))
-    response = client.get("/", follow=True)
+    response = client.get(reverse("dashboards:home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("dashboards:overview")
     assert client.get(reverse("dashboards:compare_home")).url == reverse("dashboards:overview") + "#compare"
 

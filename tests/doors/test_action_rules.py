@@ -250,8 +250,11 @@ def test_a_partner_changes_only_notes_and_evidence_on_their_own_action(door, mak
     action = make_action(status=Status.IN_PROGRESS, owner=partner)
     before = snapshot(action)
     if door in PAGE_DOORS:
-        # The form has no status field for a partner: what they post for it is ignored, the note is saved.
-        _page(door, partner, action, status=Status.BLOCKED, note="Two of three sessions held")
+        # The form offers a partner only the status it has and Complete: Blocked is refused, nothing saved.
+        response = _page(door, partner, action, status=Status.BLOCKED, note="Two of three sessions held")
+        assert "Select a valid choice" in response.content.decode()
+        assert snapshot(action) == before
+        _page(door, partner, action, note="Two of three sessions held")
         assert fresh(action).status == Status.IN_PROGRESS
         assert history_count(action) == before[1] + 1
     else:
@@ -263,6 +266,77 @@ def test_a_partner_changes_only_notes_and_evidence_on_their_own_action(door, mak
                       note="Two of three sessions held")
         assert history_count(action) == before[1] + 1
     assert fresh(action).progress_notes == "Two of three sessions held"
+
+
+@pytest.mark.parametrize("door", ["form", "htmx", "service"])
+def test_a_partner_marks_their_action_complete_with_evidence(door, make_action, partner):
+    action = make_action(status=Status.IN_PROGRESS, owner=partner)
+    rows = history_count(action)
+    if door in PAGE_DOORS:
+        _page(door, partner, action, status=Status.COMPLETE, evidence="Attendance register for all three sessions",
+              note="All three sessions held")
+    else:
+        action_change(action=action, user=partner, expected_version=action.version,
+                      changes={"status": Status.COMPLETE, "evidence": "Attendance register for all three sessions"},
+                      note="All three sessions held")
+    after = fresh(action)
+    assert after.status == Status.COMPLETE and after.evidence == "Attendance register for all three sessions"
+    assert after.progress_notes == "All three sessions held"
+    assert history_count(action) == rows + 1
+
+
+@pytest.mark.parametrize("door", ["form", "htmx", "service"])
+def test_a_partner_cannot_mark_complete_without_evidence(door, make_action, partner):
+    action = make_action(status=Status.IN_PROGRESS, owner=partner)
+    before = snapshot(action)
+    why = "Add evidence (a file, a link or a summary) before marking the action complete."
+    if door in PAGE_DOORS:
+        assert why in _page(door, partner, action, status=Status.COMPLETE).content.decode()
+    else:
+        with pytest.raises(ValidationError) as error:
+            action_change(action=action, user=partner, expected_version=action.version,
+                          changes={"status": Status.COMPLETE})
+        assert why in error.value.messages
+    assert snapshot(action) == before
+
+
+@pytest.mark.parametrize("door", ["form", "htmx", "service"])
+@pytest.mark.parametrize("start", [Status.IN_PROGRESS, Status.COMPLETE])
+@pytest.mark.parametrize("target", [Status.CLOSED, Status.NOT_STARTED, Status.BLOCKED])
+def test_a_partner_sets_no_status_but_complete(door, start, target, make_action, partner):
+    """Not Closed (only a checker's verification closes), no other status, and not back out of Complete."""
+    action = make_action(status=start, owner=partner, evidence="Attendance register")
+    before = snapshot(action)
+    if door in PAGE_DOORS:
+        page = client_for(partner).get(action.get_absolute_url()).content.decode()
+        response = _page(door, partner, action, status=target)
+        if start == Status.COMPLETE:
+            # Nothing left to choose: no status field, and a posted status is not read.
+            assert 'name="status"' not in page
+            assert "Nothing had changed" in response.content.decode() or response.status_code == 302
+        else:
+            assert "Select a valid choice" in response.content.decode()
+    else:
+        with pytest.raises(PermissionDenied, match="status"):
+            action_change(action=action, user=partner, expected_version=action.version, changes={"status": target})
+    assert snapshot(action) == before
+
+
+@pytest.mark.parametrize("door", ["verify", "send-back", "bulk", "admin"])
+def test_a_partner_cannot_close_or_bulk_change_their_own_action(door, make_action, partner):
+    action = make_action(status=Status.COMPLETE, owner=partner)
+    before = snapshot(action)
+    if door == "verify":
+        assert post_verify(partner, action, htmx=False).status_code == 403
+    elif door == "send-back":
+        assert post_verify(partner, action, htmx=False, decision="send_back", reason="Not yet").status_code == 403
+    elif door == "bulk":
+        assert post_bulk(partner, action, status=Status.IN_PROGRESS).status_code == 403
+    elif door == "admin":
+        assert post_admin(partner, action, status=Status.CLOSED).status_code == 302  # to the admin's sign-in
+    with pytest.raises(PermissionDenied):
+        action_verify(action=action, user=partner, expected_version=action.version)
+    assert snapshot(action) == before
 
 
 # --- An outsider gets 404 and nothing changes --------------------------------------------------------

@@ -42,7 +42,9 @@ def test_a_partner_sees_and_changes_only_their_own(make_action, partner):
     theirs = make_action(owner=partner)
     make_action(title="Someone else's")
     assert list(action_policy.instances_user_has_permission_for(partner, "change")) == [theirs]
-    assert action_policy.permissions_for(partner, theirs).fields == {"note", "evidence", "evidence_link", "evidence_file"}
+    permissions = action_policy.permissions_for(partner, theirs)
+    assert permissions.fields == {"status", "note", "evidence", "evidence_link", "evidence_file"}
+    assert permissions.settable_statuses == {Status.COMPLETE} and not permissions.can_verify
 
 
 def test_get_for_user_is_a_404_outside_the_councils(make_action, outsider, colleague):
