@@ -162,19 +162,25 @@ def national_generation() -> str:
 LATEST_FIRST = ("-visit_end", "source", "-visit_start", "-id")
 
 
-def _latest_graded_inspections() -> QuerySet[Inspection]:
-    """Each council's latest graded inspection that has judgements (DISTINCT ON: one row per council)."""
-    return (
-        Inspection.objects.filter(kind__in=GRADED_KINDS, judgements__isnull=False)
-        .order_by("authority_id", *LATEST_FIRST)
-        .distinct("authority_id")
-    )
+def _latest_graded_inspection_of_council() -> QuerySet[Inspection]:
+    """The latest graded inspection with judgements of the council in the outer query (a correlated subquery,
+    so it runs on PostgreSQL and SQLite alike)."""
+    return Inspection.objects.filter(
+        authority_id=OuterRef("pk"), kind__in=GRADED_KINDS, judgements__isnull=False
+    ).order_by(*LATEST_FIRST)
+
+
+def _latest_graded_inspections():
+    """Each council's latest graded inspection id, one per council."""
+    return LocalAuthority.objects.annotate(
+        latest_id=Subquery(_latest_graded_inspection_of_council().values("id")[:1])
+    ).filter(latest_id__isnull=False).values("latest_id")
 
 
 def _grade_counts() -> dict:
     """{ofsted_region: {area: {grade: councils}}}, counted in SQL over each council's latest graded inspection."""
     rows = (
-        Judgement.objects.filter(inspection_id__in=_latest_graded_inspections().values("id"))
+        Judgement.objects.filter(inspection_id__in=_latest_graded_inspections())
         .values_list("inspection__authority__ofsted_region", "area", "grade")
         .annotate(councils=Count("inspection__authority_id"))
         .order_by()
@@ -186,9 +192,7 @@ def _grade_counts() -> dict:
 
 
 def _national_councils() -> list[dict]:
-    latest = Inspection.objects.filter(
-        authority_id=OuterRef("pk"), kind__in=GRADED_KINDS, judgements__isnull=False
-    ).order_by(*LATEST_FIRST)
+    latest = _latest_graded_inspection_of_council()
     councils = list(
         LocalAuthority.objects.annotate(
             latest_id=Subquery(latest.values("id")[:1]),
