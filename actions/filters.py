@@ -9,8 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
-from actions.models import DONE_STATUSES, Action, Rag, Status
-from actions.selectors import owner_choices_for
+from actions.models import DONE_STATUSES, Action, Rag, Status, stale_update_days
+from actions.selectors import owner_choices_for, stale_q
 from core.ids import IdBoundsMixin, database_id
 from core.people import person_label
 from findings.models import Finding, Theme
@@ -71,6 +71,10 @@ class ActionFilter(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
+    )
+
+    stale = django_filters.BooleanFilter(
+        label="No recent progress update", method="filter_stale", widget=forms.CheckboxInput
     )
 
     class Meta:
@@ -140,6 +144,11 @@ class ActionFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(due_date__lt=timezone.localdate()).exclude(status__in=DONE_STATUSES)
 
+    def filter_stale(self, queryset: QuerySet[Action], name: str, value: bool) -> QuerySet[Action]:
+        if not value:
+            return queryset
+        return queryset.filter(stale_q(timezone.localdate()))
+
     @property
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, value) pairs of the filters in use, for the "Selected filters" summary."""
@@ -153,6 +162,10 @@ class ActionFilter(django_filters.FilterSet):
             if name in ("status", "rag"):
                 labels = dict(field.choices)
                 shown = ", ".join(str(labels[v]) for v in value)
+            elif name == "stale":
+                shown = f"No progress update for more than {stale_update_days()} days"
+                chosen.append(("Updates", shown))
+                continue
             elif name == "overdue":
                 shown = "Yes"
             elif name in ("due_from", "due_to"):

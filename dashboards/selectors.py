@@ -36,8 +36,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.datacache import cached_data, cached_many, data_key
-from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Status
-from actions.selectors import actions_for, plan_deadlines_for, positions_on, progress_counts
+from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Rag, Status, stale_update_days
+from actions.selectors import actions_for, plan_deadlines_for, positions_on, progress_counts, stale_q
 from findings.models import Finding, FindingKind
 from inspections.selectors import authorities_for, authority_ids_for, latest_grades_by_authority
 from inspections.models import (
@@ -244,6 +244,9 @@ class Headline:
     findings_total: int
     findings_closed: int
     links: dict[str, str] = field(default_factory=dict)
+    # Open actions with no progress update for more than STALE_UPDATE_DAYS, and open actions by RAG.
+    stale: int = 0
+    by_rag: list[Figure] = field(default_factory=list)
 
     @property
     def findings_open(self) -> int:
@@ -269,13 +272,24 @@ def headline_for(actions: QuerySet[Action], findings: QuerySet[Finding], *, link
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
         due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=soon)),
         **{f"status_{value}": Count("id", filter=Q(status=value)) for value in Status.values},
+        stale=Count("id", filter=stale_q(today)),
+        **{f"rag_{value}": Count("id", filter=Q(status__in=OPEN_STATUSES, rag=value)) for value in Rag.values},
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
     )
     finding_counts = findings.aggregate(total=Count("id"), closed=Count("id", filter=_finding_closed()))
     by_status = [
         Figure(label=str(label), count=counts[f"status_{value}"], of=counts["total"], url=action_list_url(**link, status=value))
         for value, label in Status.choices
     ]
+    by_rag = [
+        Figure(
+            label=str(label), count=counts[f"rag_{value}"], of=counts["open"],
+            url=action_list_url(**link, status=list(OPEN_STATUSES), rag=value),
+        )
+        for value, label in Rag.choices
+    ]
     links = {
+        "stale": action_list_url(**link, stale=1),
         "all": action_list_url(**link),
         "done": action_list_url(**link, status=list(DONE_STATUSES)),
         "open": action_list_url(**link, status=list(OPEN_STATUSES)),
@@ -291,6 +305,8 @@ def headline_for(actions: QuerySet[Action], findings: QuerySet[Finding], *, link
         findings_total=finding_counts["total"],
         findings_closed=finding_counts["closed"],
         links=links,
+        stale=counts["stale"],
+        by_rag=by_rag,
     )
 
 
@@ -745,6 +761,7 @@ class BoardAction:
     action: Action
     then: ActionUpdate | None  # None: the action did not exist on the board date
     overdue: bool
+    today: date | None = None
 
     @property
     def status_then(self) -> str | None:
@@ -797,6 +814,22 @@ class BoardAction:
     @property
     def why(self) -> str:
         return self.action.progress_notes.strip() or getattr(self.action, "last_note", "") or "No progress note recorded."
+
+    @property
+    def why_on(self):
+        """When the quoted note was written: the last progress update, or the history row quoted."""
+        if self.action.progress_notes.strip():
+            return self.action.last_progress_at
+        return getattr(self.action, "last_note_at", None)
+
+    @property
+    def stale(self) -> bool:
+        return self.action.is_stale(self.today)
+
+    @property
+    def stale_label(self) -> str:
+        """"No update for 52 days" when the action is stale, else ""."""
+        return f"No update for {self.action.stale_days} days" if self.stale else ""
 
 
 def _number(value) -> str:
@@ -875,6 +908,15 @@ class BoardReport:
         return [a for a in self.actions if a.moved]
 
     @property
+    def stale(self) -> list[BoardAction]:
+        """Open actions with no progress update for more than STALE_UPDATE_DAYS."""
+        return [a for a in self.actions if a.stale]
+
+    @property
+    def stale_update_days(self) -> int:
+        return stale_update_days()
+
+    @property
     def overdue(self) -> list[BoardAction]:
         return sorted((a for a in self.actions if a.overdue), key=lambda a: (a.action.due_date, a.action.pk))
 
@@ -884,12 +926,15 @@ def board_report_for(user, authority: LocalAuthority, since: date, today: date) 
     last_note = (
         # The creation row's note ("Action created") says nothing about why an action is late.
         ActionUpdate.objects.filter(action=OuterRef("pk"), version__gt=1).exclude(note="")
-        .order_by("-created_at", "-version").values("note")[:1]
+        .order_by("-created_at", "-version")
     )
     actions = list(
         dashboard_actions(user, authority)
         .select_related("owner", "finding__theme")
-        .annotate(last_note=Subquery(last_note))
+        .annotate(
+            last_note=Subquery(last_note.values("note")[:1]),
+            last_note_at=Subquery(last_note.values("created_at")[:1]),
+        )
         .order_by(F("due_date").asc(nulls_last=True), "id")
     )
     then = _positions_on([a.pk for a in actions], since)
@@ -906,7 +951,7 @@ def board_report_for(user, authority: LocalAuthority, since: date, today: date) 
     by_finding: dict[int, list[BoardAction]] = {f.pk: [] for f in findings}
     for action in actions:
         by_finding.setdefault(action.finding_id, []).append(
-            BoardAction(action=action, then=then.get(action.pk), overdue=action.is_overdue(today))
+            BoardAction(action=action, then=then.get(action.pk), overdue=action.is_overdue(today), today=today)
         )
     return BoardReport(
         authority=authority,

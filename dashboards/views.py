@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import stale_update_days
 from core.pagination import page_of
 from dashboards import selectors, services
 from dashboards.forms import BoardDateForm
@@ -23,6 +24,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "authority": authority,
         "today": today,
         "nav_section": "dashboard",
+        "stale_update_days": stale_update_days(),
         **figures,
         "charts": services.dashboard_chart_data(figures["themes"], figures["owners"], figures["months"]),
     }
