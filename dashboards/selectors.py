@@ -192,17 +192,26 @@ def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
     }
 
 
-def comparison_for(user, authority: LocalAuthority, limit: int | None) -> dict:
-    """The visit comparison: the latest `limit` visits (all of them when None) side by side."""
+def comparison_for(user, authority: LocalAuthority, limit: int | None, visit_ids: list[int] | None = None) -> dict:
+    """The visit comparison: the latest `limit` visits (all of them when None) side by side, or the
+    visits chosen (`visit_ids`, ids of this council's visits only: the chooser form checks them)."""
     _check_member(user, authority)
-    key = data_key("compare", authority.pk, authority.data_revision, limit or "all")
-    return cached_data(key, lambda: _comparison(authority, limit))
+    chosen = sorted(set(visit_ids)) if visit_ids else None
+    part = "v" + "-".join(map(str, chosen)) if chosen else (limit or "all")
+    key = data_key("compare", authority.pk, authority.data_revision, part)
+    return cached_data(key, lambda: _comparison(authority, None if chosen else limit, chosen))
 
 
-def _comparison(authority: LocalAuthority, limit: int | None) -> dict:
-    graded, grid = judgement_grid(authority, limit)
-    visits_with_findings, finding_rows, earlier_positions = findings_across_visits(authority, limit)
-    visits = visits_for(authority, limit)
+def visit_choices_for(user, authority: LocalAuthority) -> list[Inspection]:
+    """Every visit of the council, newest first: the choices of the comparison's visit chooser."""
+    _check_member(user, authority)
+    return list(authority.inspections.order_by("-visit_start", "-id"))
+
+
+def _comparison(authority: LocalAuthority, limit: int | None, visit_ids: list[int] | None = None) -> dict:
+    graded, grid = judgement_grid(authority, limit, visit_ids=visit_ids)
+    visits_with_findings, finding_rows, earlier_positions = findings_across_visits(authority, limit, visit_ids=visit_ids)
+    visits = visits_for(authority, limit, visit_ids=visit_ids)
     return {
         "visits": visits,
         "visit_count": len(visits) if limit is None else authority.inspections.count(),
@@ -599,14 +608,23 @@ def _latest(queryset: QuerySet[Inspection], limit: int | None, extra: int = 0) -
     return list(reversed(queryset.order_by("-visit_start", "-id")[: limit + extra]))
 
 
-def judgement_grid(authority: LocalAuthority, limit: int | None = None) -> tuple[list[Inspection], list[tuple[str, list[GridCell]]]]:
+def _visits_of(authority: LocalAuthority, visit_ids: list[int] | None) -> QuerySet[Inspection]:
+    """The council's visits, or only those chosen."""
+    visits = authority.inspections.all()
+    return visits.filter(pk__in=visit_ids) if visit_ids else visits
+
+
+def judgement_grid(
+    authority: LocalAuthority, limit: int | None = None, *, visit_ids: list[int] | None = None
+) -> tuple[list[Inspection], list[tuple[str, list[GridCell]]]]:
     """Areas as rows, graded inspections as columns (oldest first), each grade against the one before.
 
     With a limit, the latest `limit` graded inspections; one more is read so the first shown still has
-    a grade to compare with.
+    a grade to compare with. With chosen visits, their graded inspections, each against the chosen one
+    before it.
     """
     inspections = _latest(
-        authority.inspections.filter(kind__in=GRADED_KINDS).prefetch_related("judgements"), limit, extra=1
+        _visits_of(authority, visit_ids).filter(kind__in=GRADED_KINDS).prefetch_related("judgements"), limit, extra=1
     )
     hidden = len(inspections) - limit if limit is not None and len(inspections) > limit else 0
     rows = []
@@ -629,8 +647,10 @@ def judgement_grid(authority: LocalAuthority, limit: int | None = None) -> tuple
     return inspections[hidden:], rows
 
 
-def visits_for(authority: LocalAuthority, limit: int | None = None) -> list[Inspection]:
-    return _latest(authority.inspections.annotate(finding_count=Count("findings")).prefetch_related("judgements"), limit)
+def visits_for(authority: LocalAuthority, limit: int | None = None, *, visit_ids: list[int] | None = None) -> list[Inspection]:
+    return _latest(
+        _visits_of(authority, visit_ids).annotate(finding_count=Count("findings")).prefetch_related("judgements"), limit
+    )
 
 
 @dataclass
@@ -646,7 +666,7 @@ class EarlierPosition:
 
 
 def findings_across_visits(
-    authority: LocalAuthority, limit: int | None = None
+    authority: LocalAuthority, limit: int | None = None, *, visit_ids: list[int] | None = None
 ) -> tuple[list[Inspection], list[dict], dict[int, EarlierPosition]]:
     """Each visit's findings side by side, grouped by theme, with the repeats and their earlier actions.
 
@@ -654,7 +674,7 @@ def findings_across_visits(
     actions' status on the later visit's first day.
     """
     has_findings = Exists(Finding.objects.filter(inspection=OuterRef("pk")))
-    visits = _latest(authority.inspections.filter(has_findings), limit)
+    visits = _latest(_visits_of(authority, visit_ids).filter(has_findings), limit)
     findings = list(
         Finding.objects.filter(inspection__in=[visit.pk for visit in visits])
         .select_related("theme", "inspection", "repeats__inspection")
