@@ -45,6 +45,9 @@ def test_leader_chooses_two_visits_to_compare_without_javascript(signed_in):
     assert page.title().startswith("Error:")
     session.assert_accessible("compare-error")
     session.screenshot("compare-error")
+    # The chooser reflows at 320 px: nothing scrolls sideways.
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_help_page_is_linked_from_the_footer_and_accessible(signed_in):
@@ -57,6 +60,8 @@ def test_help_page_is_linked_from_the_footer_and_accessible(signed_in):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
     session.assert_accessible("help")
     session.screenshot("help")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_stale_actions_on_the_dashboard_and_the_list(signed_in):
