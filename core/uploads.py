@@ -43,6 +43,7 @@ KINDS = {
         FileKind("webp", "image/webp", "a WebP image"),
         FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"),
         FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "an Excel spreadsheet"),
+        FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet", "an OpenDocument spreadsheet"),
         FileKind("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "a PowerPoint file"),
         FileKind("doc", "application/msword", "an older Word document"),
         FileKind("xls", "application/vnd.ms-excel", "an older Excel spreadsheet"),
@@ -75,10 +76,15 @@ def sniff(upload) -> str | None:
         try:
             with zipfile.ZipFile(upload) as archive:
                 names = archive.namelist()
-        except (zipfile.BadZipFile, OSError):
+                mimetype = archive.open("mimetype").read(100).strip() if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
             return None
         finally:
             upload.seek(0)
+        if "mimetype" in names:  # OpenDocument: its first entry names what it is
+            if mimetype == KINDS["ods"].content_type.encode():
+                return "ods"
+            return None
         if "[Content_Types].xml" in names:
             for prefix, kind in _OOXML_PARTS.items():
                 if any(name.startswith(prefix) for name in names):
@@ -100,7 +106,7 @@ def sniff(upload) -> str | None:
 # The extensions a file of each kind may carry; any other is renamed (download_name_for).
 EXTENSIONS = {
     "pdf": (".pdf",), "png": (".png",), "jpeg": (".jpg", ".jpeg"), "gif": (".gif",), "webp": (".webp",),
-    "docx": (".docx",), "xlsx": (".xlsx",), "pptx": (".pptx",), "doc": (".doc",), "xls": (".xls",),
+    "docx": (".docx",), "xlsx": (".xlsx",), "pptx": (".pptx",), "ods": (".ods",), "doc": (".doc",), "xls": (".xls",),
     "ppt": (".ppt",), "text": (".txt", ".csv", ".tsv", ".md", ".log"),
 }  # fmt: skip
 

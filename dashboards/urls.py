@@ -13,4 +13,5 @@ urlpatterns = [
 urlpatterns += [
     path("dashboard/", views.dashboard_home, name="home"),
     path("compare/", views.compare_home, name="compare_home"),
+    path("national/", views.national, name="national"),
 ]

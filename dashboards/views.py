@@ -10,6 +10,7 @@ from core.pagination import page_of
 from dashboards import selectors, services
 from dashboards.forms import BoardDateForm, VisitChoiceForm
 from inspections.permissions import authority_policy, inspection_policy
+from inspections.selectors import authority_ids_for, national_comparison_for, national_overview
 
 OVERVIEW_PAGE_SIZE = 50
 # The comparison shows the latest visits side by side; all of them are one link away.
@@ -60,7 +61,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
     initial = [visit.pk for visit in (choices if show_all else choices[:COMPARE_VISITS])]
     form = VisitChoiceForm(request.GET if chosen_by_person else None, visits=choices, initial_ids=initial)
     context = {"authority": authority, "nav_section": "compare", "show_all": show_all, "compare_limit": COMPARE_VISITS,
-               "form": form, "chosen_by_person": chosen_by_person}
+               "form": form, "chosen_by_person": chosen_by_person, "national": national_comparison_for(authority)}
     if chosen_by_person and not form.is_valid():
         return render(request, "dashboards/compare.html", context)
     visit_ids = form.cleaned_data["visit"] if chosen_by_person else None
@@ -68,6 +69,15 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
         request.user, authority, None if show_all else COMPARE_VISITS, visit_ids=visit_ids
     ))
     return render(request, "dashboards/compare.html", context)
+
+
+def national(request: HttpRequest) -> HttpResponse:
+    """Every council's published grades, for regional improvement partnerships: public information, so any
+    signed-in person sees every council; a council's name links to its pages only for its own people."""
+    today = timezone.localdate()
+    overview = national_overview(region=request.GET.get("region"), sort=request.GET.get("sort"), today=today)
+    context = {"today": today, "nav_section": "national", "own_ids": set(authority_ids_for(request.user)), **overview}
+    return render(request, "dashboards/national.html", context)
 
 
 def board_report(request: HttpRequest, slug: str) -> HttpResponse:

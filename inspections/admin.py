@@ -3,11 +3,18 @@ from django.contrib import admin
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from core.uploads import check_upload
 
 from inspections.selectors import authority_ids_for
 from accounts.models import Membership
 from inspections.models import Inspection, Judgement, LocalAuthority
+from inspections.services import inspection_update, published_outcomes_import
 from core.admin import ReadOnlyAdminMixin
 
 
@@ -77,8 +84,8 @@ def view_on_site(request, content_type_id, object_id):
 @admin.register(LocalAuthority)
 class LocalAuthorityAdmin(AuthorityScopedAdmin):
     authority_path = "id"
-    list_display = ("name", "ofsted_urn", "dfe_code", "region", "la_type")
-    list_filter = ("region", "la_type")
+    list_display = ("name", "ofsted_urn", "dfe_code", "ons_code", "ofsted_region", "la_type")
+    list_filter = ("ofsted_region", "region", "la_type")
     search_fields = ("name", "ofsted_urn", "dfe_code", "ons_code")
     prepopulated_fields = {"slug": ("name",)}
 
@@ -135,16 +142,14 @@ class JudgementInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class InspectionAdminForm(ServiceSavingAdminForm):
     def save_through_service(self, changes: dict) -> None:
-        from inspections.services import inspection_update
-
         inspection_update(inspection=self.instance, user=self.request.user, changes=changes)
 
 
 @admin.register(Inspection)
 class InspectionAdmin(ServiceSavingAdmin):
     form = InspectionAdminForm
-    list_display = ("authority", "kind", "visit_start", "visit_end", "published_on", "focus_area")
-    list_filter = ("kind", "framework", "focus_area", "authority__region")
+    list_display = ("authority", "kind", "visit_start", "visit_end", "published_on", "focus_area", "source")
+    list_filter = ("kind", "framework", "focus_area", "authority__ofsted_region", "source")
     search_fields = ("authority__name", "headline", "inspectors")
     date_hierarchy = "visit_start"
     list_select_related = ("authority",)
@@ -153,16 +158,60 @@ class InspectionAdmin(ServiceSavingAdmin):
     # carry the action plans). Corrections to the rest go through inspections.services.inspection_update.
     readonly_fields = (
         "authority", "kind", "visit_start", "visit_end", "plan_submitted_on",
-        "source_document", "source_sha256", "source_filename", "imported_by", "created_at",
+        "source_document", "source_sha256", "source_filename", "imported_by", "created_at", "source",
     )
     inlines = [JudgementInline]
+    change_list_template = "admin/inspections/inspection/change_list.html"
+
+    def get_urls(self):
+        own = [
+            path(
+                "import-published-outcomes/",
+                self.admin_site.admin_view(self.published_outcomes_view),
+                name="inspections_inspection_published_outcomes",
+            )
+        ]
+        return own + super().get_urls()
+
+    def published_outcomes_view(self, request):
+        """Upload Ofsted's published outcomes (ODS): superusers only, since the file covers every council."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        form = PublishedOutcomesForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = published_outcomes_import(user=request.user, source=form.cleaned_data["file"].read())
+            except ValidationError as error:
+                form.add_error("file", error.messages)
+            else:
+                messages.success(request, result.summary())
+                return redirect(reverse("admin:inspections_inspection_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import Ofsted's published outcomes",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/inspections/inspection/published_outcomes.html", context)
+
+
+class PublishedOutcomesForm(forms.Form):
+    file = forms.FileField(
+        label="Local authority inspection outcomes (ODS)",
+        help_text="The file Ofsted publishes each year, as downloaded (OpenDocument spreadsheet).",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_upload(upload, allowed={"ods", "xlsx"}, description="an OpenDocument (ODS) or Excel spreadsheet")
+        return upload
 
 
 @admin.register(Judgement)
 class JudgementAdmin(ReadOnlyAdminMixin, AuthorityScopedAdmin):
     authority_path = "inspection__authority"
-    list_display = ("inspection", "area", "grade")
-    list_filter = ("area", "grade")
+    list_display = ("inspection", "area", "grade", "source")
+    list_filter = ("area", "grade", "source")
     search_fields = ("inspection__authority__name",)
     list_select_related = ("inspection__authority",)
 

@@ -7,6 +7,21 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 
+# ONS region -> Ofsted region: Ofsted joins the North East with Yorkshire and the Humber.
+OFSTED_REGION_FOR = {
+    "North East": "North East, Yorkshire and the Humber",
+    "Yorkshire and the Humber": "North East, Yorkshire and the Humber",
+}
+OFSTED_REGIONS = (
+    "East Midlands", "East of England", "London", "North East, Yorkshire and the Humber", "North West",
+    "South East", "South West", "West Midlands",
+)  # fmt: skip
+
+
+def ofsted_region_for(region: str) -> str:
+    return OFSTED_REGION_FOR.get(region, region)
+
+
 class LocalAuthority(models.Model):
     """An English council with children's services, as Ofsted knows it (its URN is in report URLs)."""
 
@@ -16,6 +31,8 @@ class LocalAuthority(models.Model):
     dfe_code = models.CharField("DfE LA code", max_length=3, blank=True)
     ons_code = models.CharField("ONS code", max_length=9, blank=True)
     region = models.CharField(max_length=60, blank=True)
+    # Ofsted's eight regions (North East, Yorkshire and the Humber is one), as its published outcomes use.
+    ofsted_region = models.CharField("Ofsted region", max_length=60, blank=True)
     la_type = models.CharField("type", max_length=60, blank=True)
     # Counts the committed changes to anything shown about this council (its visits, findings, actions and
     # their history, its members). Cached page parts are keyed by it, so a change shows at once; it is
@@ -78,6 +95,8 @@ class Inspection(models.Model):
     source_filename = models.CharField(max_length=255, blank=True)
     source_sha256 = models.CharField("SHA-256 of the source", max_length=64, null=True, blank=True, unique=True)
     plan_submitted_on = models.DateField("action plan submitted to Ofsted", null=True, blank=True)
+    # Where the record came from when not from a letter: "Ofsted published outcomes, as at 31 March 2026".
+    source = models.CharField("source", max_length=120, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -175,6 +194,8 @@ class Judgement(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="judgements")
     area = models.CharField(max_length=40, choices=JudgementArea.choices)
     grade = models.CharField(max_length=30, choices=Grade.choices)
+    # Blank for a letter's own judgement; otherwise where the grade came from (Ofsted's published outcomes).
+    source = models.CharField("source", max_length=120, blank=True)
 
     class Meta:
         ordering = ["inspection", "id"]

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.selectors import is_partner
-from inspections.models import ImportDraft, Inspection, Judgement, LocalAuthority
+from core.datacache import cached_data, data_key
+from inspections.models import (
+    GRADE_RANK,
+    GRADED_KINDS,
+    JUDGEMENT_AREA_SHORT_LABELS,
+    OFSTED_REGIONS,
+    Grade,
+    ImportDraft,
+    Inspection,
+    Judgement,
+    JudgementArea,
+    LocalAuthority,
+)
 
 
 # --- the council scope -------------------------------------------------------------------------------
@@ -124,3 +136,181 @@ def authority_matching(*, name: str | None, urn: str | None) -> LocalAuthority |
     if name:
         return LocalAuthority.objects.filter(name__iexact=name).first()
     return None
+
+
+# --- the national picture: every council's latest graded inspection --------------------------------------
+# Published grades are public information: these reads are the same for every signed-in person, so they
+# take no user and are cached as data under one national generation.
+
+NATIONAL_AREAS = [
+    JudgementArea.OVERALL, JudgementArea.LEADERS, JudgementArea.HELP_AND_PROTECTION,
+    JudgementArea.CHILDREN_IN_CARE, JudgementArea.CARE_LEAVERS, JudgementArea.IN_CARE_AND_LEAVERS,
+]  # fmt: skip
+GRADES_BEST_FIRST = sorted(Grade, key=GRADE_RANK.__getitem__)
+
+
+def national_generation() -> str:
+    """One key part that changes with every committed change to any council's data: the sum of the
+    councils' data revisions (each write raises one, after its commit; the published outcomes import
+    raises those of every council it changed) and their number. One query."""
+    totals = LocalAuthority.objects.aggregate(revisions=Sum("data_revision"), councils=Count("pk"))
+    return f"{totals['revisions'] or 0}.{totals['councils']}"
+
+
+# Latest by the last day of the visit; for one visit held both from the council's letter and from Ofsted's
+# published outcomes (which give one date), the letter's (blank source) comes first.
+LATEST_FIRST = ("-visit_end", "source", "-visit_start", "-id")
+
+
+def _latest_graded_inspections() -> QuerySet[Inspection]:
+    """Each council's latest graded inspection that has judgements (DISTINCT ON: one row per council)."""
+    return (
+        Inspection.objects.filter(kind__in=GRADED_KINDS, judgements__isnull=False)
+        .order_by("authority_id", *LATEST_FIRST)
+        .distinct("authority_id")
+    )
+
+
+def _grade_counts() -> dict:
+    """{ofsted_region: {area: {grade: councils}}}, counted in SQL over each council's latest graded inspection."""
+    rows = (
+        Judgement.objects.filter(inspection_id__in=_latest_graded_inspections().values("id"))
+        .values_list("inspection__authority__ofsted_region", "area", "grade")
+        .annotate(councils=Count("inspection__authority_id"))
+        .order_by()
+    )
+    counts: dict = {}
+    for region, area, grade, councils in rows:
+        counts.setdefault(region, {}).setdefault(area, {})[grade] = councils
+    return counts
+
+
+def _national_councils() -> list[dict]:
+    latest = Inspection.objects.filter(
+        authority_id=OuterRef("pk"), kind__in=GRADED_KINDS, judgements__isnull=False
+    ).order_by(*LATEST_FIRST)
+    councils = list(
+        LocalAuthority.objects.annotate(
+            latest_id=Subquery(latest.values("id")[:1]),
+            latest_start=Subquery(latest.values("visit_start")[:1]),
+            latest_end=Subquery(latest.values("visit_end")[:1]),
+            latest_kind=Subquery(latest.values("kind")[:1]),
+        )
+        # A council since reorganised (no ONS code: Northamptonshire, Poole, Cumbria) only with a graded inspection.
+        .filter(Q(latest_id__isnull=False) | ~Q(ons_code=""))
+        .order_by("name")
+        .values("pk", "name", "slug", "ofsted_region", "latest_id", "latest_start", "latest_end", "latest_kind")
+    )
+    grades: dict[int, dict[str, str]] = {}
+    for inspection_id, area, grade in Judgement.objects.filter(
+        inspection_id__in=[c["latest_id"] for c in councils if c["latest_id"]]
+    ).values_list("inspection_id", "area", "grade"):
+        grades.setdefault(inspection_id, {})[area] = grade
+    for council in councils:
+        council["grades"] = grades.get(council["latest_id"], {})
+    return councils
+
+
+def _national_data() -> dict:
+    return {"counts": _grade_counts(), "councils": _national_councils()}
+
+
+def national_data() -> dict:
+    """Every council's latest graded inspection and the counts per grade by region, as cached data."""
+    return cached_data(data_key("national", national_generation()), _national_data)
+
+
+def _distribution(per_area_counts: list[dict], area: str) -> dict:
+    counts = {grade: 0 for grade in GRADES_BEST_FIRST}
+    for area_counts in per_area_counts:
+        for grade, councils in area_counts.get(area, {}).items():
+            counts[grade] += councils
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "grades": [
+            {"grade": grade, "label": Grade(grade).label, "count": counts[grade],
+             "percent": round(100 * counts[grade] / total) if total else 0}
+            for grade in GRADES_BEST_FIRST
+        ],
+    }
+
+
+def national_comparison_for(authority: LocalAuthority) -> dict:
+    """The council's grades at its latest graded inspection beside its Ofsted region's and England's (the
+    number of councils at each grade, each at its latest graded inspection), judgement by judgement."""
+    data = national_data()
+    council = next((c for c in data["councils"] if c["pk"] == authority.pk), None)
+    own = council["grades"] if council else {}
+    region = authority.ofsted_region
+    rows = []
+    for area in NATIONAL_AREAS:
+        england = _distribution(list(data["counts"].values()), area)
+        if not england["total"] and area not in own:
+            continue
+        in_region = _distribution([data["counts"].get(region, {})], area) if region else None
+        rows.append({
+            "area": area,
+            "label": JUDGEMENT_AREA_SHORT_LABELS[area],
+            "grade": own.get(area),
+            "region_total": in_region["total"] if in_region else None,
+            "england_total": england["total"],
+            "lines": [
+                {"grade": line["grade"], "label": line["label"],
+                 "region": in_region["grades"][i] if in_region else None, "england": line}
+                for i, line in enumerate(england["grades"])
+            ],
+        })
+    return {
+        "region": region,
+        "rows": rows,
+        "latest": council if council and council["latest_id"] else None,
+        "region_councils": sum(1 for c in data["councils"] if region and c["ofsted_region"] == region),
+        "england_councils": len(data["councils"]),
+    }
+
+
+NATIONAL_SORTS = {
+    "name": "Council (A to Z)",
+    "grade": "Overall effectiveness (best first)",
+    "-grade": "Overall effectiveness (weakest first)",
+    "inspected": "Time since last inspection (longest first)",
+    "-inspected": "Time since last inspection (shortest first)",
+}
+
+
+def national_overview(*, region: str | None, sort: str | None, today) -> dict:
+    """Every council (or one Ofsted region's) with its latest graded inspection, sorted by name, by its
+    overall effectiveness grade or by the time since that inspection; unknown parameters fall back."""
+    region = region if region in OFSTED_REGIONS else ""
+    sort = sort if sort in NATIONAL_SORTS else "name"
+    councils = [dict(c) for c in national_data()["councils"] if not region or c["ofsted_region"] == region]
+    for council in councils:
+        council["days_since"] = (today - council["latest_end"]).days if council["latest_end"] else None
+        grades = council["grades"]
+        combined = grades.get(JudgementArea.IN_CARE_AND_LEAVERS)
+        council["columns"] = [
+            (grades.get(JudgementArea.OVERALL), False),
+            (grades.get(JudgementArea.LEADERS), False),
+            (grades.get(JudgementArea.HELP_AND_PROTECTION), False),
+            (grades.get(JudgementArea.CHILDREN_IN_CARE) or combined, JudgementArea.CHILDREN_IN_CARE not in grades and bool(combined)),
+            (grades.get(JudgementArea.CARE_LEAVERS) or combined, JudgementArea.CARE_LEAVERS not in grades and bool(combined)),
+        ]
+    never = 10**6  # councils with no graded inspection go last whichever way the list is sorted
+
+    def grade_rank(c):
+        grade = c["grades"].get(JudgementArea.OVERALL)
+        return GRADE_RANK[grade] if grade else None
+
+    keys = {
+        "name": lambda c: (0, c["name"]),
+        "grade": lambda c: (grade_rank(c) or never, c["name"]),
+        "-grade": lambda c: (-(grade_rank(c) or -never), c["name"]),
+        "inspected": lambda c: (-(c["days_since"] if c["days_since"] is not None else -never), c["name"]),
+        "-inspected": lambda c: (c["days_since"] if c["days_since"] is not None else never, c["name"]),
+    }
+    councils.sort(key=keys[sort])
+    return {
+        "councils": councils, "region": region, "sort": sort, "sort_label": NATIONAL_SORTS[sort],
+        "regions": OFSTED_REGIONS, "sorts": NATIONAL_SORTS,
+    }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +25,8 @@ from accounts.models import Membership
 from accounts.permissions import SYSTEM
 from accounts.selectors import is_admin
 from inspections.importing import all_authorities, import_upload
-from inspections.models import ImportDraft, Inspection, LocalAuthority
+from inspections.importing.published_outcomes import PublishedOutcomesError, read_published_outcomes
+from inspections.models import GRADED_KINDS, ImportDraft, Inspection, Judgement, LocalAuthority, ofsted_region_for
 from inspections.permissions import inspection_policy
 from inspections.selectors import authority_ids_for
 
@@ -83,6 +84,7 @@ def authorities_load_reference(*, path: Path = REFERENCE_CSV) -> tuple[int, int]
                 "dfe_code": row.get("dfe_la_code", "").strip(),
                 "ons_code": row.get("ons_code", "").strip(),
                 "region": row.get("region", "").strip(),
+                "ofsted_region": row.get("ofsted_region", "").strip() or ofsted_region_for(row.get("region", "").strip()),
                 "la_type": row.get("la_type", "").strip(),
             }
             authority, was_created = LocalAuthority.objects.get_or_create(
@@ -188,6 +190,7 @@ def _authority_create(new: NewAuthority, user) -> LocalAuthority:
             "dfe_code": reference.dfe_la_code,
             "ons_code": reference.ons_code,
             "region": reference.region,
+            "ofsted_region": ofsted_region_for(reference.region),
             "la_type": reference.la_type,
         },
     )
@@ -310,3 +313,139 @@ def inspection_update(*, inspection: Inspection, user, changes: dict) -> Inspect
         current.save(update_fields=list(changes))
         authority_data_changed(authority_ids=[current.authority_id])
     return current
+
+
+# --- Ofsted's published outcomes -------------------------------------------------------------------------
+
+
+@dataclass
+class PublishedOutcomesResult:
+    """What an import of Ofsted's published outcomes did, inspection by inspection."""
+
+    source: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    letter_kept: int = 0  # the council's own letter import of the same inspection, left as it was
+    councils: int = 0
+    ungraded_rows: int = 0
+    changed_authority_ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.source}: {self.created} inspections created, {self.updated} updated, {self.unchanged} "
+            f"unchanged, {self.letter_kept} kept as imported from the letter, for {self.councils} councils."
+        )
+
+
+def published_outcomes_source(as_at) -> str:
+    return f"Ofsted published outcomes, as at {as_at.day} {as_at:%B %Y}"
+
+
+def _published_match(existing: list[Inspection], row) -> Inspection | None:
+    """The council's graded inspection this row describes: the same kind on overlapping dates first, then
+    any graded inspection on overlapping dates (a letter read as a full inspection that Ofsted lists as short)."""
+    overlapping = [i for i in existing if i.visit_start <= row.visit_end and i.visit_end >= row.visit_start]
+    return next((i for i in overlapping if i.kind == row.kind), None) or next(iter(overlapping), None)
+
+
+def published_outcomes_import(*, user, source: bytes, as_at=None) -> PublishedOutcomesResult:
+    """Import Ofsted's "Local authority inspection outcomes as at 31 March" file: every graded inspection
+    of every council, matched by ONS code, in one transaction.
+
+    Idempotent: an inspection already imported from an earlier run is updated only where the file says
+    something else (a second run of the same file changes nothing). An inspection imported from the
+    council's letter is kept as it is (its judgements are the letter's). Each inspection and judgement
+    written here records its source ("Ofsted published outcomes, as at 31 March 2026"). Anything wrong
+    with the file (not a spreadsheet, no Ofsted sheet, a missing column, a grade or ONS code it does not
+    know) is a ValidationError with one sentence, and nothing is saved.
+    """
+    if user is not SYSTEM and not getattr(user, "is_superuser", False):
+        raise PermissionDenied("Only a superuser can import Ofsted's published outcomes: they cover every council.")
+    try:
+        outcomes = read_published_outcomes(source)
+    except PublishedOutcomesError as error:
+        raise ValidationError(error.message, code="unreadable") from error
+    as_at = outcomes.as_at or as_at
+    if as_at is None:
+        raise ValidationError(
+            "The file's title does not say which date its outcomes are “as at” (e.g. 31 March 2026).", code="no_date"
+        )
+    label = published_outcomes_source(as_at)
+    result = PublishedOutcomesResult(source=label, ungraded_rows=outcomes.ungraded_rows)
+    if not outcomes.inspections:
+        raise ValidationError("The file lists no graded inspection.", code="empty")
+
+    authorities = {a.ons_code: a for a in LocalAuthority.objects.exclude(ons_code="").only("pk", "ons_code", "name")}
+    unknown = [row for row in outcomes.inspections if row.ons_code not in authorities]
+    if unknown:
+        codes = sorted({row.ons_code for row in unknown})
+        raise ValidationError(
+            f"No council in the tracker has the ONS code {codes[0]} ({unknown[0].name or 'no name'}, "
+            f"{unknown[0].where})" + (f", nor {len(codes) - 1} other code{'s' if len(codes) > 2 else ''}" if len(codes) > 1 else "")
+            + ": load the councils first (manage.py load_authorities).",
+            code="unknown_council",
+        )
+
+    with transaction.atomic():
+        existing: dict[int, list[Inspection]] = {}
+        for inspection in (
+            Inspection.objects.select_for_update(of=("self",))
+            .filter(authority_id__in={authorities[r.ons_code].pk for r in outcomes.inspections}, kind__in=GRADED_KINDS)
+            .prefetch_related("judgements")
+        ):
+            existing.setdefault(inspection.authority_id, []).append(inspection)
+        new_inspections: list[tuple[Inspection, dict]] = []
+        changed: set[int] = set()
+        for row in outcomes.inspections:
+            authority = authorities[row.ons_code]
+            match = _published_match(existing.get(authority.pk, []), row)
+            if match is None:
+                inspection = Inspection(
+                    authority=authority, kind=row.kind, framework=row.framework, visit_start=row.visit_start,
+                    visit_end=row.visit_end, published_on=row.published_on, source=label,
+                )
+                new_inspections.append((inspection, row.grades))
+                existing.setdefault(authority.pk, []).append(inspection)
+                changed.add(authority.pk)
+                result.created += 1
+            elif match.pk is None:
+                result.unchanged += 1  # listed twice in this file under another kind: the first row stands
+            elif not match.source:
+                result.letter_kept += 1  # the council's letter: its judgements stand
+            elif _published_update(match, row, label):
+                changed.add(authority.pk)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        created = Inspection.objects.bulk_create([inspection for inspection, _ in new_inspections])
+        Judgement.objects.bulk_create(
+            Judgement(inspection=inspection, area=area, grade=grade, source=label)
+            for inspection, (_, grades) in zip(created, new_inspections, strict=True)
+            for area, grade in grades.items()
+        )
+        result.councils = len({authorities[r.ons_code].pk for r in outcomes.inspections})
+        result.changed_authority_ids = sorted(changed)
+        authority_data_changed(authority_ids=result.changed_authority_ids)
+    return result
+
+
+def _published_update(inspection: Inspection, row, label: str) -> bool:
+    """Bring an inspection from an earlier import of the published outcomes up to this file; True if it changed."""
+    changed = False
+    if row.published_on and inspection.published_on != row.published_on:
+        inspection.published_on = row.published_on
+        inspection.source = label
+        inspection.save(update_fields=["published_on", "source"])
+        changed = True
+    current = {j.area: j for j in inspection.judgements.all()}
+    for area, grade in row.grades.items():
+        judgement = current.get(area)
+        if judgement is None:
+            Judgement.objects.create(inspection=inspection, area=area, grade=grade, source=label)
+            changed = True
+        elif judgement.grade != grade and judgement.source:
+            judgement.grade, judgement.source = grade, label
+            judgement.save(update_fields=["grade", "source"])
+            changed = True
+    return changed

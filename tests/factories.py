@@ -25,6 +25,7 @@ class LocalAuthorityFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"testshire-{n}")
     ofsted_urn = factory.Sequence(lambda n: str(900000 + n))
     region = "North West"
+    ofsted_region = "North West"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
