@@ -71,7 +71,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("Target", 10, lambda a: a.measure_target, "number"),
     Column("Latest value", 12, lambda a: a.measure_latest, "number"),
     Column("Latest value on", 14, lambda a: a.measure_latest_on, "date"),
-    Column("Last updated", 14, lambda a: timezone.localtime(a.updated_at).date() if a.updated_at else None, "date"),
+    # The date of the last progress entry (a history row with a progress note), not when the row was saved.
+    Column(
+        "Last progress update", 14,
+        lambda a: timezone.localdate(a.last_progress_at) if a.last_progress_at else None, "date",
+    ),
 )
 
 

@@ -9,8 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
-from actions.models import DONE_STATUSES, Action, Rag, Status
-from actions.selectors import DUE_SOON_DAYS, due_soon_q, owner_choices_for, sent_back_q, update_due_q
+from actions.models import DONE_STATUSES, Action, Rag, Status, stale_update_days
+from actions.selectors import DUE_SOON_DAYS, due_soon_q, owner_choices_for, sent_back_q, stale_q, update_due_q
 from core.ids import IdBoundsMixin, database_id
 from core.people import person_label
 from findings.models import Finding, Theme
@@ -86,6 +86,10 @@ class ActionFilter(django_filters.FilterSet):
     )
     update = django_filters.ChoiceFilter(
         label="Monthly update", choices=UPDATE_CHOICES, method="filter_update", empty_label="Any"
+    )
+
+    stale = django_filters.BooleanFilter(
+        label="No recent progress update", method="filter_stale", widget=forms.CheckboxInput
     )
 
     class Meta:
@@ -169,6 +173,10 @@ class ActionFilter(django_filters.FilterSet):
         if value not in ("due", "late"):
             return queryset
         return queryset.filter(update_due_q(timezone.localdate(), late=value == "late"))
+    def filter_stale(self, queryset: QuerySet[Action], name: str, value: bool) -> QuerySet[Action]:
+        if not value:
+            return queryset
+        return queryset.filter(stale_q(timezone.localdate()))
 
     @property
     def active_filters(self) -> list[tuple[str, str]]:
@@ -183,6 +191,10 @@ class ActionFilter(django_filters.FilterSet):
             if name in ("status", "rag"):
                 labels = dict(field.choices)
                 shown = ", ".join(str(labels[v]) for v in value)
+            elif name == "stale":
+                shown = f"No progress update for more than {stale_update_days()} days"
+                chosen.append(("Updates", shown))
+                continue
             elif value is True:
                 shown = "Yes"
             elif name == "update":

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from core.people import person_label
 
@@ -38,6 +41,16 @@ class Rag(models.TextChoices):
 # An action not started this close to its due date is at risk.
 SUGGESTED_AMBER_DAYS = 14
 
+def stale_update_days() -> int:
+    """After how many days without a progress update an open action is flagged (STALE_UPDATE_DAYS)."""
+    return int(getattr(settings, "STALE_UPDATE_DAYS", 45))
+
+
+def stale_cutoff_date(today: date) -> date:
+    """An open action whose last progress update (or creation) was before this date is stale."""
+    return today - timedelta(days=stale_update_days())
+
+
 RAG_TAG_CLASS = {Rag.RED: "govuk-tag--red", Rag.AMBER: "govuk-tag--orange", Rag.GREEN: "govuk-tag--green"}
 
 
@@ -65,6 +78,10 @@ class Action(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the last progress note was recorded (the latest history row whose changes hold
+    # "progress_notes"). Denormalised so lists, dashboards and exports read it with the row, no subquery;
+    # written only by actions.services._record, the one writer of history.
+    last_progress_at = models.DateTimeField("last progress update", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -77,6 +94,7 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["last_progress_at"], name="action_last_progress_idx"),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +143,32 @@ class Action(models.Model):
     @property
     def suggested_rag_tag_class(self) -> str:
         return RAG_TAG_CLASS[self.suggested_rag()]
+
+    def days_since_progress(self, today=None) -> int | None:
+        """Whole days since the last progress update (None when there has been none)."""
+
+        if self.last_progress_at is None:
+            return None
+        today = today or timezone.localdate()
+        return (today - timezone.localdate(self.last_progress_at)).days
+
+    def is_stale(self, today=None) -> bool:
+        """Open and without a progress update for more than STALE_UPDATE_DAYS (counted from creation when
+        there has been none). Done actions are never stale: nothing more is expected of them."""
+        if self.status in DONE_STATUSES:
+            return False
+        since = self.last_progress_at or self.created_at
+        if since is None:
+            return False
+        today = today or timezone.localdate()
+        return timezone.localdate(since) < stale_cutoff_date(today)
+
+    @property
+    def stale_days(self) -> int:
+        """Days without a progress update, counted from creation when there has been none."""
+
+        since = self.last_progress_at or self.created_at
+        return (timezone.localdate() - timezone.localdate(since)).days if since else 0
 
     @property
     def measure_summary(self) -> str:

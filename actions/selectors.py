@@ -16,6 +16,7 @@ from accounts.models import Membership
 from accounts.selectors import is_partner
 from actions.history import timeline_for
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionPlan, ActionUpdate, Evidence, Rag, Status
+from actions.models import stale_cutoff_date
 from core.pagination import page_of
 from core.workdays import add_working_days, working_days_between
 from findings.models import Finding, FindingKind
@@ -40,6 +41,16 @@ def progress_counts(today: date) -> dict:
         "done": Count("id", filter=Q(status__in=DONE_STATUSES)),
         "overdue": Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
     }
+
+
+def stale_q(today: date) -> Q:
+    """Open actions with no progress update for more than STALE_UPDATE_DAYS (from creation when there
+    has been none): the same rule as Action.is_stale, for filters and counts. Reads the denormalised
+    Action.last_progress_at, so it adds no join or subquery."""
+    cutoff = timezone.make_aware(datetime.combine(stale_cutoff_date(today), time.min))
+    return Q(status__in=OPEN_STATUSES) & (
+        Q(last_progress_at__lt=cutoff) | Q(last_progress_at__isnull=True, created_at__lt=cutoff)
+    )
 
 
 def history_for(action: Action) -> QuerySet[ActionUpdate]:
@@ -71,6 +82,7 @@ ACTION_SORTS: dict[str, tuple[str, ...]] = {
     "inspection": ("finding__inspection__visit_start",),
     "finding": ("finding__inspection__visit_start", "finding__kind", "finding__position"),
     "updated": ("updated_at",),
+    "progress": ("last_progress_at",),
 }
 DEFAULT_SORT = "due"
 

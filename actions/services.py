@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.permissions import SYSTEM
@@ -84,7 +85,8 @@ def _as_history_value(value: Any) -> Any:
 
 
 def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, at: datetime | None = None) -> ActionUpdate:
-    """The one writer of history rows: every service that changes an action ends here."""
+    """The one writer of history rows: every service that changes an action ends here. A row whose
+    changes hold "progress_notes" is a progress entry; it also moves Action.last_progress_at."""
     update = ActionUpdate.objects.create(
         action=action,
         author=_author(user),
@@ -96,6 +98,14 @@ def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, a
         rag=action.rag,
         measure_value=action.measure_latest,
     )
+    if "progress_notes" in changes:
+        # A progress entry: the action's last progress update moves forward (never back, for a row
+        # recorded with an earlier `at`). One conditional UPDATE, so lists read the date with the row.
+        Action.objects.filter(pk=action.pk).filter(
+            Q(last_progress_at__isnull=True) | Q(last_progress_at__lt=update.created_at)
+        ).update(last_progress_at=update.created_at)
+        if action.last_progress_at is None or action.last_progress_at < update.created_at:
+            action.last_progress_at = update.created_at
     # Every change to an action writes its history here, so its council's cached figures are renewed here.
     authority_data_changed(action_ids=[action.pk])
     return update

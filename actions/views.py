@@ -16,7 +16,7 @@ from accounts.selectors import can_edit_actions
 from actions import exports, plan_import, selectors, services, tables
 from actions.filters import ActionFilter
 from actions.forms import BulkChangeForm, ColumnMappingForm, PlanUploadForm
-from actions.models import Action, Status
+from actions.models import Action, Status, stale_update_days
 from findings.permissions import finding_policy
 from inspections.permissions import inspection_policy
 from actions.forms import ActionAddForm, ActionProgressForm, PlanSubmissionForm, VerifyForm
@@ -64,6 +64,7 @@ LIST_COLUMNS = [
     ("Due", "due"),
     ("Status", "status"),
     ("RAG", "rag"),
+    ("Last progress update", "progress"),
 ]
 
 
@@ -104,6 +105,7 @@ def _action_list_page(request: HttpRequest, filterset: ActionFilter, *, mine: bo
         "sort": sort,
         "headers": tables.sort_headers(LIST_COLUMNS, sort),
         "can_bulk_change": may_bulk_change,
+        "stale_update_days": stale_update_days(),
         "bulk_form": BulkChangeForm(user=request.user) if may_bulk_change else None,
     }
 

@@ -305,6 +305,9 @@ SITE_URL = os.environ.get("SITE_URL", "")
 # and how many days after it a missing update is escalated to the council's senior leaders.
 UPDATE_CYCLE_DAY = int(os.environ.get("UPDATE_CYCLE_DAY", "1"))
 UPDATE_ESCALATION_DAYS = int(os.environ.get("UPDATE_ESCALATION_DAYS", "10"))
+# An open action with no progress update for more than this many days is flagged as stale on lists, the
+# council dashboard and the board report.
+STALE_UPDATE_DAYS = int(os.environ.get("STALE_UPDATE_DAYS", "45"))
 
 SERVICE_NAME = "Inspection Findings Tracker"
 

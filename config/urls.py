@@ -28,6 +28,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("help/", views.help_page, name="help"),
     path("sign-in/", account_views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("sign-in/council/", include("mozilla_django_oidc.urls")),

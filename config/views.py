@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dashboards import views as dashboard_views
+from actions.models import SUGGESTED_AMBER_DAYS, stale_update_days
+from actions.selectors import DRAFT_DUE_WORKING_DAYS, PLAN_DUE_WORKING_DAYS
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
+
+
+@login_not_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    """How the tracker's rules work: RAG, verification, Ofsted's plan deadlines, the update cycle. The
+    figures come from the code and settings that apply them, so the page cannot drift from the rules."""
+    context = {
+        "amber_days": SUGGESTED_AMBER_DAYS,
+        "plan_days": PLAN_DUE_WORKING_DAYS,
+        "draft_days": DRAFT_DUE_WORKING_DAYS,
+        "cycle_day": settings.UPDATE_CYCLE_DAY,
+        "escalation_days": settings.UPDATE_ESCALATION_DAYS,
+        "stale_days": stale_update_days(),
+    }
+    return render(request, "help.html", context)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -76,3 +76,42 @@ class BoardDateForm(forms.Form):
     @property
     def first_error_field(self) -> str:
         return next((n for n in ("day", "month", "year") if n in getattr(self, "highlight", set())), "day")
+
+
+class VisitChoiceForm(forms.Form):
+    """Which of the council's visits to compare (GET, checkboxes): two or more of its own visits.
+
+    An id that is not one of the council's visits is left out, and counted in `ignored` so the page can
+    say so; nothing about another council's visit is shown.
+    """
+
+    visit = forms.TypedMultipleChoiceField(
+        label="Visits to compare",
+        help_text="Choose two or more inspections or visits.",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, data=None, *, visits, initial_ids: list[int], **kwargs):
+        self.ignored = 0
+        if data is not None:
+            data = data.copy()
+            known = {str(visit.pk) for visit in visits}
+            asked = list(dict.fromkeys(data.getlist("visit")))
+            kept = [value for value in asked if value in known]
+            self.ignored = len(asked) - len(kept)
+            data.setlist("visit", kept)
+        super().__init__(data, initial={"visit": initial_ids}, **kwargs)
+        self.fields["visit"].choices = [(visit.pk, visit_label(visit)) for visit in visits]
+
+    def clean_visit(self) -> list[int]:
+        chosen = list(dict.fromkeys(self.cleaned_data.get("visit") or []))
+        if len(chosen) < 2:
+            raise forms.ValidationError("Choose at least two visits to compare")
+        return chosen
+
+
+def visit_label(visit) -> str:
+    focus = f": {visit.get_focus_area_display().lower()}" if getattr(visit, "focus_area", "") else ""
+    return f"{visit.get_kind_display()}{focus}, {visit.date_range_display}"

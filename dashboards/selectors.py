@@ -36,7 +36,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.datacache import cached_data, cached_many, data_key
-from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Status
+from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Rag, Status, stale_update_days
 from accounts.selectors import can_edit_actions, can_verify_actions, is_partner
 from actions.selectors import (
     DUE_SOON_DAYS as TASKS_DUE_SOON_DAYS,
@@ -46,6 +46,7 @@ from actions.selectors import (
     positions_on,
     progress_counts,
     sent_back_q,
+    stale_q,
     update_due_q,
 )
 from findings.models import Finding, FindingKind
@@ -349,17 +350,26 @@ def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
     }
 
 
-def comparison_for(user, authority: LocalAuthority, limit: int | None) -> dict:
-    """The visit comparison: the latest `limit` visits (all of them when None) side by side."""
+def comparison_for(user, authority: LocalAuthority, limit: int | None, visit_ids: list[int] | None = None) -> dict:
+    """The visit comparison: the latest `limit` visits (all of them when None) side by side, or the
+    visits chosen (`visit_ids`, ids of this council's visits only: the chooser form checks them)."""
     _check_member(user, authority)
-    key = data_key("compare", authority.pk, authority.data_revision, limit or "all")
-    return cached_data(key, lambda: _comparison(authority, limit))
+    chosen = sorted(set(visit_ids)) if visit_ids else None
+    part = "v" + "-".join(map(str, chosen)) if chosen else (limit or "all")
+    key = data_key("compare", authority.pk, authority.data_revision, part)
+    return cached_data(key, lambda: _comparison(authority, None if chosen else limit, chosen))
 
 
-def _comparison(authority: LocalAuthority, limit: int | None) -> dict:
-    graded, grid = judgement_grid(authority, limit)
-    visits_with_findings, finding_rows, earlier_positions = findings_across_visits(authority, limit)
-    visits = visits_for(authority, limit)
+def visit_choices_for(user, authority: LocalAuthority) -> list[Inspection]:
+    """Every visit of the council, newest first: the choices of the comparison's visit chooser."""
+    _check_member(user, authority)
+    return list(authority.inspections.order_by("-visit_start", "-id"))
+
+
+def _comparison(authority: LocalAuthority, limit: int | None, visit_ids: list[int] | None = None) -> dict:
+    graded, grid = judgement_grid(authority, limit, visit_ids=visit_ids)
+    visits_with_findings, finding_rows, earlier_positions = findings_across_visits(authority, limit, visit_ids=visit_ids)
+    visits = visits_for(authority, limit, visit_ids=visit_ids)
     return {
         "visits": visits,
         "visit_count": len(visits) if limit is None else authority.inspections.count(),
@@ -401,6 +411,9 @@ class Headline:
     findings_total: int
     findings_closed: int
     links: dict[str, str] = field(default_factory=dict)
+    # Open actions with no progress update for more than STALE_UPDATE_DAYS, and open actions by RAG.
+    stale: int = 0
+    by_rag: list[Figure] = field(default_factory=list)
 
     @property
     def findings_open(self) -> int:
@@ -426,13 +439,24 @@ def headline_for(actions: QuerySet[Action], findings: QuerySet[Finding], *, link
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
         due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=soon)),
         **{f"status_{value}": Count("id", filter=Q(status=value)) for value in Status.values},
+        stale=Count("id", filter=stale_q(today)),
+        **{f"rag_{value}": Count("id", filter=Q(status__in=OPEN_STATUSES, rag=value)) for value in Rag.values},
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
     )
     finding_counts = findings.aggregate(total=Count("id"), closed=Count("id", filter=_finding_closed()))
     by_status = [
         Figure(label=str(label), count=counts[f"status_{value}"], of=counts["total"], url=action_list_url(**link, status=value))
         for value, label in Status.choices
     ]
+    by_rag = [
+        Figure(
+            label=str(label), count=counts[f"rag_{value}"], of=counts["open"],
+            url=action_list_url(**link, status=list(OPEN_STATUSES), rag=value),
+        )
+        for value, label in Rag.choices
+    ]
     links = {
+        "stale": action_list_url(**link, stale=1),
         "all": action_list_url(**link),
         "done": action_list_url(**link, status=list(DONE_STATUSES)),
         "open": action_list_url(**link, status=list(OPEN_STATUSES)),
@@ -448,6 +472,8 @@ def headline_for(actions: QuerySet[Action], findings: QuerySet[Finding], *, link
         findings_total=finding_counts["total"],
         findings_closed=finding_counts["closed"],
         links=links,
+        stale=counts["stale"],
+        by_rag=by_rag,
     )
 
 
@@ -740,14 +766,23 @@ def _latest(queryset: QuerySet[Inspection], limit: int | None, extra: int = 0) -
     return list(reversed(queryset.order_by("-visit_start", "-id")[: limit + extra]))
 
 
-def judgement_grid(authority: LocalAuthority, limit: int | None = None) -> tuple[list[Inspection], list[tuple[str, list[GridCell]]]]:
+def _visits_of(authority: LocalAuthority, visit_ids: list[int] | None) -> QuerySet[Inspection]:
+    """The council's visits, or only those chosen."""
+    visits = authority.inspections.all()
+    return visits.filter(pk__in=visit_ids) if visit_ids else visits
+
+
+def judgement_grid(
+    authority: LocalAuthority, limit: int | None = None, *, visit_ids: list[int] | None = None
+) -> tuple[list[Inspection], list[tuple[str, list[GridCell]]]]:
     """Areas as rows, graded inspections as columns (oldest first), each grade against the one before.
 
     With a limit, the latest `limit` graded inspections; one more is read so the first shown still has
-    a grade to compare with.
+    a grade to compare with. With chosen visits, their graded inspections, each against the chosen one
+    before it.
     """
     inspections = _latest(
-        authority.inspections.filter(kind__in=GRADED_KINDS).prefetch_related("judgements"), limit, extra=1
+        _visits_of(authority, visit_ids).filter(kind__in=GRADED_KINDS).prefetch_related("judgements"), limit, extra=1
     )
     hidden = len(inspections) - limit if limit is not None and len(inspections) > limit else 0
     rows = []
@@ -770,8 +805,10 @@ def judgement_grid(authority: LocalAuthority, limit: int | None = None) -> tuple
     return inspections[hidden:], rows
 
 
-def visits_for(authority: LocalAuthority, limit: int | None = None) -> list[Inspection]:
-    return _latest(authority.inspections.annotate(finding_count=Count("findings")).prefetch_related("judgements"), limit)
+def visits_for(authority: LocalAuthority, limit: int | None = None, *, visit_ids: list[int] | None = None) -> list[Inspection]:
+    return _latest(
+        _visits_of(authority, visit_ids).annotate(finding_count=Count("findings")).prefetch_related("judgements"), limit
+    )
 
 
 @dataclass
@@ -787,7 +824,7 @@ class EarlierPosition:
 
 
 def findings_across_visits(
-    authority: LocalAuthority, limit: int | None = None
+    authority: LocalAuthority, limit: int | None = None, *, visit_ids: list[int] | None = None
 ) -> tuple[list[Inspection], list[dict], dict[int, EarlierPosition]]:
     """Each visit's findings side by side, grouped by theme, with the repeats and their earlier actions.
 
@@ -795,7 +832,7 @@ def findings_across_visits(
     actions' status on the later visit's first day.
     """
     has_findings = Exists(Finding.objects.filter(inspection=OuterRef("pk")))
-    visits = _latest(authority.inspections.filter(has_findings), limit)
+    visits = _latest(_visits_of(authority, visit_ids).filter(has_findings), limit)
     findings = list(
         Finding.objects.filter(inspection__in=[visit.pk for visit in visits])
         .select_related("theme", "inspection", "repeats__inspection")
@@ -902,6 +939,7 @@ class BoardAction:
     action: Action
     then: ActionUpdate | None  # None: the action did not exist on the board date
     overdue: bool
+    today: date | None = None
 
     @property
     def status_then(self) -> str | None:
@@ -954,6 +992,22 @@ class BoardAction:
     @property
     def why(self) -> str:
         return self.action.progress_notes.strip() or getattr(self.action, "last_note", "") or "No progress note recorded."
+
+    @property
+    def why_on(self):
+        """When the quoted note was written: the last progress update, or the history row quoted."""
+        if self.action.progress_notes.strip():
+            return self.action.last_progress_at
+        return getattr(self.action, "last_note_at", None)
+
+    @property
+    def stale(self) -> bool:
+        return self.action.is_stale(self.today)
+
+    @property
+    def stale_label(self) -> str:
+        """"No update for 52 days" when the action is stale, else ""."""
+        return f"No update for {self.action.stale_days} days" if self.stale else ""
 
 
 def _number(value) -> str:
@@ -1032,6 +1086,15 @@ class BoardReport:
         return [a for a in self.actions if a.moved]
 
     @property
+    def stale(self) -> list[BoardAction]:
+        """Open actions with no progress update for more than STALE_UPDATE_DAYS."""
+        return [a for a in self.actions if a.stale]
+
+    @property
+    def stale_update_days(self) -> int:
+        return stale_update_days()
+
+    @property
     def overdue(self) -> list[BoardAction]:
         return sorted((a for a in self.actions if a.overdue), key=lambda a: (a.action.due_date, a.action.pk))
 
@@ -1041,12 +1104,15 @@ def board_report_for(user, authority: LocalAuthority, since: date, today: date) 
     last_note = (
         # The creation row's note ("Action created") says nothing about why an action is late.
         ActionUpdate.objects.filter(action=OuterRef("pk"), version__gt=1).exclude(note="")
-        .order_by("-created_at", "-version").values("note")[:1]
+        .order_by("-created_at", "-version")
     )
     actions = list(
         dashboard_actions(user, authority)
         .select_related("owner", "finding__theme")
-        .annotate(last_note=Subquery(last_note))
+        .annotate(
+            last_note=Subquery(last_note.values("note")[:1]),
+            last_note_at=Subquery(last_note.values("created_at")[:1]),
+        )
         .order_by(F("due_date").asc(nulls_last=True), "id")
     )
     then = _positions_on([a.pk for a in actions], since)
@@ -1063,7 +1129,7 @@ def board_report_for(user, authority: LocalAuthority, since: date, today: date) 
     by_finding: dict[int, list[BoardAction]] = {f.pk: [] for f in findings}
     for action in actions:
         by_finding.setdefault(action.finding_id, []).append(
-            BoardAction(action=action, then=then.get(action.pk), overdue=action.is_overdue(today))
+            BoardAction(action=action, then=then.get(action.pk), overdue=action.is_overdue(today), today=today)
         )
     return BoardReport(
         authority=authority,

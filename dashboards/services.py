@@ -10,6 +10,7 @@ import io
 from datetime import date
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from core.people import person_label
@@ -83,19 +84,37 @@ def _measure(value) -> str:
     return f"{value.normalize():f}"
 
 
+def _local_date(moment) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def dated_note(item: BoardAction, *, empty: str = "No progress note recorded.") -> str:
+    """The quoted note with the date it was written ("12 March 2026: ..."), and the stale flag."""
+    text = item.action.progress_notes.strip() or getattr(item.action, "last_note", "") or ""
+    if not text:
+        text = empty
+    elif item.why_on is not None:
+        text = f"{long_date(_local_date(item.why_on))}: {text}"
+    if item.stale_label:
+        text = f"{text} ({item.stale_label})" if text else item.stale_label
+    return text
+
+
 def summary_lines(report: BoardReport) -> list[str]:
     return [
         f"At the board on {long_date(report.since)}: {count_with_percent(report.done_then, report.total_then, 'actions complete')}.",
         f"Now ({long_date(report.today)}): {count_with_percent(report.done_now, report.total_now, 'actions complete')}.",
         f"{len(report.moved)} of {report.total_now} actions moved since the last board.",
         f"{len(report.overdue)} of {report.total_now} actions overdue.",
+        f"{len(report.stale)} of {report.total_now} actions with no progress update for over "
+        f"{report.stale_update_days} days.",
     ]
 
 
 ACTION_HEADERS = [
     "Inspection", "Finding", "Finding text", "Action", "Owner", "Due",
     "Status then", "Status now", "RAG then", "RAG now", "Measure", "Measure then", "Measure now",
-    "What moved", "Overdue", "Latest progress note",
+    "What moved", "Overdue", "Latest progress note", "Note dated", "No recent update",
 ]
 
 
@@ -118,6 +137,8 @@ def _action_row(report: BoardReport, finding, item: BoardAction) -> list:
         "; ".join(item.changes) or "No change",
         "Overdue" if item.overdue else "",
         action.progress_notes or getattr(action, "last_note", "") or "",
+        _local_date(item.why_on),
+        item.stale_label,
     ]
 
 
@@ -156,7 +177,8 @@ def board_report_xlsx(report: BoardReport) -> bytes:
             sheet.append([_safe(v) for v in _action_row(report, finding.finding, item)])
             rows += 1
             sheet.cell(row=rows + 1, column=6).number_format = "d mmmm yyyy"
-    widths = [28, 16, 50, 40, 20, 16, 16, 16, 10, 10, 24, 12, 12, 40, 10, 50]
+            sheet.cell(row=rows + 1, column=17).number_format = "d mmmm yyyy"
+    widths = [28, 16, 50, 40, 20, 16, 16, 16, 10, 10, 24, 12, 12, 40, 10, 50, 16, 22]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
     # One shared style object: openpyxl stores it once, however many cells use it.
@@ -211,7 +233,7 @@ def board_report_docx(report: BoardReport) -> bytes:
             cells[0].text = xml_safe(item.action.title)
             cells[1].text = xml_safe(_person(item.action.owner))
             cells[2].text = xml_safe(long_date(item.action.due_date))
-            cells[3].text = xml_safe(item.why)
+            cells[3].text = xml_safe(dated_note(item))
     else:
         document.add_paragraph("No action is overdue.")
 
@@ -243,7 +265,7 @@ def board_report_docx(report: BoardReport) -> bytes:
                 " (overdue)" if item.overdue else ""
             )
             cells[4].text = xml_safe("; ".join(item.changes) or "No change")
-            cells[5].text = xml_safe(action.progress_notes or getattr(action, "last_note", "") or "")
+            cells[5].text = xml_safe(dated_note(item, empty=""))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

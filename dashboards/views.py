@@ -5,9 +5,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import stale_update_days
 from core.pagination import page_of
 from dashboards import selectors, services
-from dashboards.forms import BoardDateForm
+from dashboards.forms import BoardDateForm, VisitChoiceForm
 from inspections.permissions import authority_policy, inspection_policy
 from inspections.selectors import authority_ids_for, national_comparison_for, national_overview
 
@@ -24,6 +25,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "authority": authority,
         "today": today,
         "nav_section": "dashboard",
+        "stale_update_days": stale_update_days(),
         **figures,
         "charts": services.dashboard_chart_data(figures["themes"], figures["owners"], figures["months"]),
     }
@@ -53,9 +55,19 @@ def overview(request: HttpRequest) -> HttpResponse:
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
     authority = _get_authority_for_user(request, slug)
     show_all = request.GET.get("visits") == "all"
-    comparison = selectors.comparison_for(request.user, authority, None if show_all else COMPARE_VISITS)
+    choices = selectors.visit_choices_for(request.user, authority)
+    # The chooser: the latest visits ticked until the person chooses (GET, so a comparison is a link).
+    chosen_by_person = "choose" in request.GET or "visit" in request.GET
+    initial = [visit.pk for visit in (choices if show_all else choices[:COMPARE_VISITS])]
+    form = VisitChoiceForm(request.GET if chosen_by_person else None, visits=choices, initial_ids=initial)
     context = {"authority": authority, "nav_section": "compare", "show_all": show_all, "compare_limit": COMPARE_VISITS,
-               **comparison, "national": national_comparison_for(authority)}
+               "form": form, "chosen_by_person": chosen_by_person, "national": national_comparison_for(authority)}
+    if chosen_by_person and not form.is_valid():
+        return render(request, "dashboards/compare.html", context)
+    visit_ids = form.cleaned_data["visit"] if chosen_by_person else None
+    context.update(selectors.comparison_for(
+        request.user, authority, None if show_all else COMPARE_VISITS, visit_ids=visit_ids
+    ))
     return render(request, "dashboards/compare.html", context)
 
 

@@ -554,6 +554,10 @@ class Generator:
             action.measure_latest_on = timezone.localtime(last.created_at).date() if last.measure_value is not None else None
             action.created_at = updates[0].created_at
             action.updated_at = last.created_at
+            # As actions.services._record keeps it: the latest row that recorded a progress note.
+            action.last_progress_at = max(
+                (u.created_at for u in updates if "progress_notes" in u.changes), default=None
+            )
             writer.add(action)
             for update in updates:
                 writer.add(update)
