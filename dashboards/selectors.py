@@ -19,7 +19,6 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -30,13 +29,13 @@ from django.db.models import (
 )
 from django.db import connection
 from django.db.models import Window
-from django.db.models.functions import Coalesce, Lag, TruncMonth
+from django.db.models.functions import Coalesce, Lag, RowNumber, TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.http import Http404
 from django.utils import timezone
 
 from core.datacache import cached_data, cached_many, data_key
-from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Rag, Status, stale_update_days
+from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Rag, Status, stale_cutoff_date, stale_update_days
 from accounts.selectors import can_edit_actions, can_verify_actions, is_partner
 from actions.selectors import (
     DUE_SOON_DAYS as TASKS_DUE_SOON_DAYS,
@@ -46,7 +45,6 @@ from actions.selectors import (
     positions_on,
     progress_counts,
     sent_back_q,
-    stale_q,
     update_due_q,
 )
 from findings.models import Finding, FindingKind
@@ -331,14 +329,19 @@ def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
     actions = council_actions(authority, inspection)
     findings = dashboard_findings(authority, inspection)
     link = {"authority": authority.pk, "inspection": inspection.pk if inspection else None}
-    themes = progress_by_theme(actions, today)
-    owners = progress_by_owner(actions, today)
+    # The plan's actions read once (a few columns each); the headline and the progress by finding, theme
+    # and owner are counted from these rows, not by four aggregates that each join the same actions.
+    facts = action_facts(actions)
+    themes = progress_by_theme(actions, today, facts=facts)
+    owners = progress_by_owner(actions, today, facts=facts)
+    # By finding for one plan only: across ten years of plans it would be hundreds of rows.
+    by_finding = progress_by_finding(findings, actions, today, facts=facts) if inspection else []
     return {
         "inspection": inspection,
         "plans": plans,
-        "headline": headline_for(actions, findings, link=link, today=today),
-        # By finding for one plan only: across ten years of plans it would be hundreds of rows.
-        "by_finding": progress_by_finding(findings, actions, today) if inspection else [],
+        "headline": headline_for(actions, findings, link=link, today=today, facts=facts,
+                                 findings_total=len(by_finding) if inspection else None),
+        "by_finding": by_finding,
         "themes": [dict(t, url=action_list_url(**link, theme=t["id"])) for t in themes],
         "owners": [dict(o, url=action_list_url(**link, owner=o["id"] or "null")) for o in owners],
         "months": progress_over_time(actions, today),
@@ -424,28 +427,87 @@ class Headline:
         return percent(self.done_actions, self.total_actions)
 
 
-def _finding_closed() -> Q:
-    """A finding is closed when it has actions and every one of them is closed (verified)."""
-    actions = Action.objects.filter(finding=OuterRef("pk"))
-    return Q(Exists(actions)) & ~Q(Exists(actions.exclude(status=Status.CLOSED)))
+@dataclass(frozen=True)
+class ActionFact:
+    """What the dashboard counts of one action: read once, counted in Python."""
+
+    id: int
+    finding_id: int
+    theme_id: int | None
+    theme_name: str | None
+    theme_position: int | None
+    owner_id: int | None
+    owner_first_name: str | None
+    owner_last_name: str | None
+    owner_username: str | None
+    status: str
+    due_date: date | None
+    rag: str
+    last_progress_at: datetime | None
+    created_at: datetime | None
+
+    def is_done(self) -> bool:
+        return self.status in DONE_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in OPEN_STATUSES and self.due_date is not None and self.due_date < today
+
+    def is_stale(self, stale_cutoff: date) -> bool:
+        """The rule of Action.is_stale and actions.selectors.stale_q, on the facts read."""
+        since = self.last_progress_at or self.created_at
+        return self.status in OPEN_STATUSES and since is not None and timezone.localdate(since) < stale_cutoff
 
 
-def headline_for(actions: QuerySet[Action], findings: QuerySet[Finding], *, link: dict, today: date) -> Headline:
-    """Two queries, whatever the size of the plan."""
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    counts = actions.aggregate(
-        total=Count("id"),
-        done=Count("id", filter=Q(status__in=DONE_STATUSES)),
-        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=soon)),
-        **{f"status_{value}": Count("id", filter=Q(status=value)) for value in Status.values},
-        stale=Count("id", filter=stale_q(today)),
-        **{f"rag_{value}": Count("id", filter=Q(status__in=OPEN_STATUSES, rag=value)) for value in Rag.values},
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+def action_facts(actions: QuerySet[Action]) -> list[ActionFact]:
+    """One query: the columns the dashboard's counts need, for every action of the scope."""
+    rows = actions.order_by().values_list(
+        "id", "finding_id", "finding__theme_id", "finding__theme__name", "finding__theme__position",
+        "owner_id", "owner__first_name", "owner__last_name", "owner__username", "status", "due_date",
+        "rag", "last_progress_at", "created_at",
     )
-    finding_counts = findings.aggregate(total=Count("id"), closed=Count("id", filter=_finding_closed()))
+    return [ActionFact(*row) for row in rows]
+
+
+def _counts(facts, today: date) -> dict[str, int]:
+    done = sum(1 for f in facts if f.is_done())
+    return {"total": len(facts), "done": done, "overdue": sum(1 for f in facts if f.is_overdue(today))}
+
+
+def headline_for(
+    actions: QuerySet[Action],
+    findings: QuerySet[Finding],
+    *,
+    link: dict,
+    today: date,
+    facts: list[ActionFact] | None = None,
+    findings_total: int | None = None,
+) -> Headline:
+    """Counted from the scope's action facts (read here when not given) and, unless the caller knows
+    it, one count of the findings. A finding is closed when it has actions and every one is closed."""
+    facts = action_facts(actions) if facts is None else facts
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    by_value = {value: 0 for value in Status.values}
+    actions_of_finding: dict[int, list[str]] = {}
+    due_soon = 0
+    for fact in facts:
+        by_value[fact.status] = by_value.get(fact.status, 0) + 1
+        actions_of_finding.setdefault(fact.finding_id, []).append(fact.status)
+        if fact.status in OPEN_STATUSES and fact.due_date is not None and today <= fact.due_date <= soon:
+            due_soon += 1
+    counts = _counts(facts, today)
+    stale_cutoff = stale_cutoff_date(today)
+    open_facts = [fact for fact in facts if fact.status in OPEN_STATUSES]
+    counts["open"] = len(open_facts)
+    counts["stale"] = sum(1 for fact in open_facts if fact.is_stale(stale_cutoff))
+    for value in Rag.values:
+        counts[f"rag_{value}"] = sum(1 for fact in open_facts if fact.rag == value)
+    if findings_total is None:
+        findings_total = findings.count()
+    findings_closed = sum(
+        1 for statuses in actions_of_finding.values() if all(status == Status.CLOSED for status in statuses)
+    )
     by_status = [
-        Figure(label=str(label), count=counts[f"status_{value}"], of=counts["total"], url=action_list_url(**link, status=value))
+        Figure(label=str(label), count=by_value[value], of=counts["total"], url=action_list_url(**link, status=value))
         for value, label in Status.choices
     ]
     by_rag = [
@@ -467,10 +529,10 @@ def headline_for(actions: QuerySet[Action], findings: QuerySet[Finding], *, link
         total_actions=counts["total"],
         done_actions=counts["done"],
         overdue=counts["overdue"],
-        due_soon=counts["due_soon"],
+        due_soon=due_soon,
         by_status=by_status,
-        findings_total=finding_counts["total"],
-        findings_closed=finding_counts["closed"],
+        findings_total=findings_total,
+        findings_closed=findings_closed,
         links=links,
         stale=counts["stale"],
         by_rag=by_rag,
@@ -480,13 +542,20 @@ def headline_for(actions: QuerySet[Action], findings: QuerySet[Finding], *, link
 # --- progress by finding, theme and owner ---------------------------------------------------------------
 
 
-def progress_by_finding(findings: QuerySet[Finding], actions: QuerySet[Action], today: date) -> list[Finding]:
+def _grouped(facts, key) -> dict:
+    groups: dict = {}
+    for fact in facts:
+        groups.setdefault(key(fact), []).append(fact)
+    return groups
+
+
+def progress_by_finding(
+    findings: QuerySet[Finding], actions: QuerySet[Action], today: date, *, facts: list[ActionFact] | None = None
+) -> list[Finding]:
     # Counted over the visible actions grouped by finding, then joined to the findings in Python: a join
     # from findings to a filtered set of actions needs DISTINCT counts, several times slower in PostgreSQL.
-    counts = {
-        row["finding_id"]: row
-        for row in actions.order_by().values("finding_id").annotate(**progress_counts(today))
-    }
+    facts = action_facts(actions) if facts is None else facts
+    counts = {finding_id: _counts(group, today) for finding_id, group in _grouped(facts, lambda f: f.finding_id).items()}
     rows = list(findings.select_related("inspection", "theme").order_by("-inspection__visit_start", "-kind", "position"))
     for row in rows:
         figures = counts.get(row.pk, {})
@@ -495,58 +564,60 @@ def progress_by_finding(findings: QuerySet[Finding], actions: QuerySet[Action], 
     return rows
 
 
-def progress_by_theme(actions: QuerySet[Action], today: date) -> list[dict]:
-    rows = (
-        actions.values("finding__theme_id", "finding__theme__name", "finding__theme__position")
-        .annotate(**progress_counts(today))
-        .order_by("finding__theme__position", "finding__theme__name")
-    )
-    return [
-        {
-            "id": row["finding__theme_id"],
-            "name": row["finding__theme__name"] or "No theme",
-            "total": row["total"],
-            "done": row["done"],
-            "overdue": row["overdue"],
-            "open": row["total"] - row["done"],
-            "percent": percent(row["done"], row["total"]),
-        }
-        for row in rows
-    ]
+def _last_if_none(value):
+    """A sort key putting None last, as PostgreSQL's ascending order does."""
+    return (value is None, value if value is not None else 0)
 
 
-def progress_by_owner(actions: QuerySet[Action], today: date) -> list[dict]:
-    rows = (
-        actions.values("owner_id", "owner__first_name", "owner__last_name", "owner__username")
-        .annotate(**progress_counts(today))
-        .order_by("owner__first_name", "owner__last_name", "owner__username")
-    )
+def progress_by_theme(actions: QuerySet[Action], today: date, *, facts: list[ActionFact] | None = None) -> list[dict]:
+    facts = action_facts(actions) if facts is None else facts
+    groups = _grouped(facts, lambda f: f.theme_id)
     result = []
-    for row in rows:
-        full = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+    for theme_id, group in groups.items():
+        counts = _counts(group, today)
+        first = group[0]
         result.append(
             {
-                "id": row["owner_id"],
-                "name": full or row["owner__username"] or "Unassigned",
-                "total": row["total"],
-                "done": row["done"],
-                "overdue": row["overdue"],
-                "open": row["total"] - row["done"],
-                "percent": percent(row["done"], row["total"]),
+                "id": theme_id,
+                "name": first.theme_name or "No theme",
+                "total": counts["total"],
+                "done": counts["done"],
+                "overdue": counts["overdue"],
+                "open": counts["total"] - counts["done"],
+                "percent": percent(counts["done"], counts["total"]),
+                "_order": (_last_if_none(first.theme_position), _last_if_none(first.theme_name)),
             }
         )
+    result.sort(key=lambda row: row.pop("_order"))
+    return result
+
+
+def progress_by_owner(actions: QuerySet[Action], today: date, *, facts: list[ActionFact] | None = None) -> list[dict]:
+    facts = action_facts(actions) if facts is None else facts
+    groups = _grouped(facts, lambda f: f.owner_id)
+    result = []
+    for owner_id, group in groups.items():
+        counts = _counts(group, today)
+        first = group[0]
+        full = f"{first.owner_first_name or ''} {first.owner_last_name or ''}".strip()
+        result.append(
+            {
+                "id": owner_id,
+                "name": full or first.owner_username or "Unassigned",
+                "total": counts["total"],
+                "done": counts["done"],
+                "overdue": counts["overdue"],
+                "open": counts["total"] - counts["done"],
+                "percent": percent(counts["done"], counts["total"]),
+                "_order": tuple(_last_if_none(v) for v in (first.owner_first_name, first.owner_last_name,
+                                                           first.owner_username)),
+            }
+        )
+    result.sort(key=lambda row: row.pop("_order"))
     return result
 
 
 # --- over time ------------------------------------------------------------------------------------------
-
-
-def _first_done_at() -> Subquery:
-    return Subquery(
-        ActionUpdate.objects.filter(action=OuterRef("pk"), status__in=DONE_STATUSES)
-        .order_by("created_at", "version")
-        .values("created_at")[:1]
-    )
 
 
 @dataclass(frozen=True)
@@ -563,76 +634,74 @@ class MonthPoint:
 def progress_over_time(actions: QuerySet[Action], today: date) -> list[MonthPoint]:
     """Monthly series since the plan started: completions and the burn-down of open actions.
 
-    Three queries, all aggregated in the database: the start, completions by London month, and the
-    burn-down from the history's open/closed transitions.
+    One query over the plan's history, aggregated in the database by London month: when the plan
+    started (its first month with a row), the actions first marked complete or closed each month, and
+    the burn-down from the history's open/closed transitions (see _history_by_month).
     """
-    started = ActionUpdate.objects.filter(action__in=actions.values("pk")).aggregate(first=Min("created_at"))["first"]
-    if started is None:
+    by_month = _history_by_month(actions, today)
+    if not by_month:
         return []
     this_month = today.replace(day=1)
-    first = timezone.localtime(started).date().replace(day=1)
-    first = max(first, add_months(this_month, -(BURN_DOWN_MAX_MONTHS - 1)))
+    first = max(min(by_month), add_months(this_month, -(BURN_DOWN_MAX_MONTHS - 1)))
     months = []
     cursor = first
     while cursor <= this_month:
         months.append(cursor)
         cursor = add_months(cursor, 1)
-
-    completions = (
-        actions.annotate(first_done_at=_first_done_at())
-        .filter(first_done_at__isnull=False)
-        .annotate(month=TruncMonth("first_done_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    completed_by_month = {}
-    for row in completions:
-        month = row["month"]
-        key = (timezone.localtime(month).date() if isinstance(month, datetime) else month).replace(day=1)
-        completed_by_month[key] = row["n"]
-
-    outstanding = _open_at_month_ends(actions, months, today)
-    return [
-        MonthPoint(month=m, completed=completed_by_month.get(m, 0), outstanding=outstanding[m])
-        for m in months
-    ]
+    running = sum(delta for month, (delta, _) in by_month.items() if month < months[0])
+    points = []
+    for month in months:
+        delta, completed = by_month.get(month, (0, 0))
+        running += delta
+        points.append(MonthPoint(month=month, completed=completed, outstanding=running))
+    return points
 
 
-def _open_at_month_ends(actions: QuerySet[Action], months: list[date], today: date) -> dict[date, int]:
-    """Open actions at the end of each month (or today), by the latest-update-on-or-before rule.
+def _history_by_month(actions: QuerySet[Action], today: date) -> dict[date, tuple[int, int]]:
+    """For each London month with a history row: (change in open actions by the end of today, actions
+    first marked done in it).
 
-    Each update contributes +1 when it makes its action open, -1 when it ends an open spell, 0 otherwise
-    (its open flag minus the previous update's, a window function). The running total of these deltas
-    up to a moment is the number of actions whose latest update by then is open: exactly the position
-    rule, in one pass over the history instead of one lookup per action per month.
+    Open actions at a moment, by the latest-update-on-or-before rule: each update contributes +1 when
+    it makes its action open, -1 when it ends an open spell, 0 otherwise (its open flag minus the
+    previous update's, a window function); the running total of these up to a moment is the number of
+    actions whose latest update by then is open, in one pass over the history instead of one lookup
+    per action per month. Rows after today count towards the plan's start and completions, as before,
+    but not towards the burn-down. An action's first done row is the first of its rows (by time and
+    version) whose status is complete or closed.
     """
     open_flag = Case(When(status__in=OPEN_STATUSES, then=Value(1)), default=Value(0), output_field=IntegerField())
-    previous = Window(
-        Lag(open_flag), partition_by=[F("action_id")], order_by=[F("created_at").asc(), F("version").asc()]
-    )
-    deltas = (
-        ActionUpdate.objects.filter(action__in=actions.values("pk"), created_at__lt=end_of_local_day(today))
-        .annotate(month=TruncMonth("created_at"), delta=open_flag - Coalesce(previous, Value(0)))
-        .values("month", "delta")
+    done_flag = Case(When(status__in=DONE_STATUSES, then=Value(1)), default=Value(0), output_field=IntegerField())
+    order = [F("created_at").asc(), F("version").asc()]
+    rows = (
+        ActionUpdate.objects.filter(action__in=actions.values("pk"))
+        .annotate(
+            month=TruncMonth("created_at"),
+            delta=open_flag - Coalesce(Window(Lag(open_flag), partition_by=[F("action_id")], order_by=order), Value(0)),
+            done=done_flag,
+            done_rank=Window(RowNumber(), partition_by=[F("action_id"), done_flag], order_by=order),
+        )
+        .values("month", "created_at", "delta", "done", "done_rank")
         .order_by()
     )
-    sql, params = deltas.query.sql_with_params()
+    sql, params = rows.query.sql_with_params()
+    cutoff = end_of_local_day(today)
+    by_month: dict[date, tuple[int, int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT deltas.month, SUM(deltas.delta) FROM ({sql}) deltas GROUP BY deltas.month", params)
-        by_month: dict[date, int] = {}
-        for month, total in cursor.fetchall():
+        cursor.execute(
+            "SELECT r.month, SUM(CASE WHEN r.created_at < %s THEN r.delta ELSE 0 END), "
+            "SUM(CASE WHEN r.done = 1 AND r.done_rank = 1 THEN 1 ELSE 0 END) "
+            f"FROM ({sql}) r GROUP BY r.month",
+            (cutoff, *params),
+        )
+        for month, delta, completed in cursor.fetchall():
             if isinstance(month, str):  # SQLite returns the truncated moment as text
                 month = date.fromisoformat(month[:10])
             elif isinstance(month, datetime):
                 month = (timezone.localtime(month) if timezone.is_aware(month) else month).date()
-            by_month[month.replace(day=1)] = by_month.get(month.replace(day=1), 0) + int(total)
-    running = sum(total for month, total in by_month.items() if month < months[0])
-    result = {}
-    for month in months:
-        running += by_month.get(month, 0)
-        result[month] = running
-    return result
+            key = month.replace(day=1)
+            before = by_month.get(key, (0, 0))
+            by_month[key] = (before[0] + int(delta or 0), before[1] + int(completed or 0))
+    return by_month
 
 
 # --- lists ----------------------------------------------------------------------------------------------
