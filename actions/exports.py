@@ -55,6 +55,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Finding", 16, lambda a: finding_reference(a.finding)),
     Column("Finding text", 50, lambda a: a.finding.text, "wrap"),
     Column("Theme", 22, lambda a: a.finding.theme.name if a.finding.theme else ""),
+    Column("National framework", 40, lambda a: "; ".join(a.finding.framework_ref_labels), "wrap"),
     Column("Action", 40, lambda a: a.title, "wrap"),
     Column("Description", 40, lambda a: a.description, "wrap"),
     Column("Owner", 20, lambda a: _person(a.owner)),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.pagination import page_of
 from dashboards import selectors, services
 from dashboards.forms import BoardDateForm
+from findings.permissions import finding_policy
 from inspections.permissions import authority_policy, inspection_policy
 
 OVERVIEW_PAGE_SIZE = 50
@@ -24,7 +25,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "today": today,
         "nav_section": "dashboard",
         **figures,
-        "charts": services.dashboard_chart_data(figures["themes"], figures["owners"], figures["months"]),
+        "charts": services.dashboard_chart_data(
+            figures["themes"], figures["owners"], figures["months"], figures["framework"]
+        ),
     }
     return render(request, "dashboards/dashboard.html", context)
 
@@ -133,5 +136,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "authority": inspection.authority,
         "judgements": inspection.judgements.all(),
         "findings": selectors.findings_with_actions_for(inspection),
+        "can_change_findings": finding_policy.instances_user_has_permission_for(request.user, "change")
+        .filter(inspection=inspection).exists(),
     }
     return render(request, "inspections/inspection_detail.html", context)

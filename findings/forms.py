@@ -71,6 +71,44 @@ class ImportUploadForm(forms.Form):
         return self.cleaned_data["text"].strip().encode("utf-8"), "", "text"
 
 
+# --- a finding after import --------------------------------------------------------------------------
+
+
+class FindingEditForm(forms.Form):
+    """An admin corrects a finding's wording, theme and national framework tags."""
+
+    text = forms.CharField(
+        label="What needs to improve",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="As published. Correct the wording only where the import misread it.",
+        error_messages={"required": "Enter what needs to improve"},
+    )
+    theme = forms.ModelChoiceField(
+        label="Theme", queryset=Theme.objects.none(), required=False, empty_label="No theme",
+    )
+    framework_refs = forms.MultipleChoiceField(
+        label="Children’s Social Care: National Framework",
+        required=False,
+        choices=FRAMEWORK_REFS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The outcomes, enablers and principles this finding is cross-referenced with. Select all that apply.",
+        error_messages={"invalid_choice": "Choose national framework references from the list"},
+    )
+    read_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    label_classes = {"text": "govuk-label--m", "theme": "govuk-label--m", "framework_refs": "govuk-label--m"}
+
+    def __init__(self, *args, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = themes
+
+    def clean_text(self) -> str:
+        return " ".join(self.cleaned_data["text"].split())
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("text", "theme", "framework_refs")}
+
+
 # --- the preview -----------------------------------------------------------------------------------
 
 
