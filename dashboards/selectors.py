@@ -979,6 +979,8 @@ def plan_dates_for(authority: LocalAuthority, today: date) -> list[tuple[Inspect
                 "days_left": days_left,
                 "overdue": days_left is not None and days_left < 0,
                 "days_late": -days_left if days_left is not None and days_left < 0 else None,
+                "sent_late": deadlines.plan_days_late,  # working days late, for a plan sent after its date
+                "not_recorded": deadlines.plan_not_recorded,
             })
     return rows
 

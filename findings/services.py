@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from findings.models import Finding, FindingKind, Theme
@@ -231,6 +232,7 @@ class InspectionInput:
     visit_start: date
     visit_end: date
     published_on: date | None = None
+    plan_submitted_on: date | None = None  # when the action plan went to Ofsted, if it already has
     inspectors: list[str] = field(default_factory=list)
     focus_area: str = ""
     headline: str = ""
@@ -251,6 +253,7 @@ def _inspection_insert(*, data: InspectionInput, user=None) -> Inspection:
         visit_start=data.visit_start,
         visit_end=data.visit_end,
         published_on=data.published_on,
+        plan_submitted_on=data.plan_submitted_on,
         inspectors=list(data.inspectors),
         focus_area=data.focus_area,
         headline=data.headline,
@@ -259,6 +262,12 @@ def _inspection_insert(*, data: InspectionInput, user=None) -> Inspection:
         imported_by=user if user is not None and user.is_authenticated else None,
     )
     inspection.full_clean(exclude=["source_document"])
+    if data.plan_submitted_on is not None:
+        letter = data.published_on or data.visit_end
+        if data.plan_submitted_on > timezone.localdate():
+            raise ValidationError("The date the action plan was sent must be today or in the past.")
+        if data.plan_submitted_on < letter:
+            raise ValidationError("The date the action plan was sent must be on or after the letter.")
     inspection.save()
     for judgement in data.judgements:
         Judgement.objects.create(inspection=inspection, area=judgement.area, grade=judgement.grade)

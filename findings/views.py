@@ -75,6 +75,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "authorities": preview.authorities,
         "new_authority_label": new_label,
         "improvement_heading_without_points": preview.improvement_heading_without_points,
+        "undated": preview.published_on is None,
     }
     duplicate_error = None
     if request.method == "GET":
@@ -152,6 +153,7 @@ def _inspection_input(form: ImportPreviewForm, points) -> services.InspectionInp
         visit_start=cleaned["visit_start"],
         visit_end=cleaned["visit_end"],
         published_on=cleaned["published_on"],
+        plan_submitted_on=cleaned.get("plan_submitted_on"),
         inspectors=cleaned["inspectors"],
         focus_area=cleaned["focus_area"] if kind not in ("full_inspection", "short_inspection") else "",
         headline=cleaned["headline"].strip(),
