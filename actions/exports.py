@@ -55,7 +55,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("Finding", 16, lambda a: finding_reference(a.finding)),
     Column("Finding text", 50, lambda a: a.finding.text, "wrap"),
     Column("Theme", 22, lambda a: a.finding.theme.name if a.finding.theme else ""),
-    Column("National framework", 40, lambda a: "; ".join(a.finding.framework_ref_labels), "wrap"),
     Column("Action", 40, lambda a: a.title, "wrap"),
     Column("Description", 40, lambda a: a.description, "wrap"),
     Column("Owner", 20, lambda a: _person(a.owner)),
@@ -73,6 +72,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("Latest value", 12, lambda a: a.measure_latest, "number"),
     Column("Latest value on", 14, lambda a: a.measure_latest_on, "date"),
     Column("Last updated", 14, lambda a: timezone.localtime(a.updated_at).date() if a.updated_at else None, "date"),
+    # The finding's Children's Social Care: National Framework tags, in the framework's wording.
+    Column("National framework", 40, lambda a: "; ".join(a.finding.framework_ref_labels), "wrap"),
 )
 
 
