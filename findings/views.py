@@ -127,6 +127,9 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "draft": draft,
         "preview": preview,
+        "source_lines": selectors.source_lines(
+            draft.parsed.get("source_text") or "", [point["text"].value() for point in points.forms]
+        ),
         "form": form,
         "points": points,
         "duplicate_error": duplicate_error,
