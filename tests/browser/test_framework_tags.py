@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from findings.models import Finding
 from inspections.models import LocalAuthority
+from tests.inspections.import_support import private_storage  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -87,3 +88,23 @@ def test_the_dashboard_shows_progress_by_outcome_and_the_list_filters_by_it(sign
     session.assert_accessible("action-list-framework")
     session.screenshot("action-list-framework")
     assert not [e for e in session.console_errors if "404" not in e], session.console_errors
+
+
+def test_the_preview_shows_the_document_beside_the_points(signed_in, private_storage):  # noqa: F811
+    from tests.browser.test_import_framework import LETTER, POINTS, _paste
+
+    session = signed_in("admin")
+    page = session.page
+    _paste(page, LETTER.format(points=POINTS))
+    region = page.get_by_role("region", name="The document as read")
+    expect(region).to_be_visible()
+    marked = region.locator(".app-source__line--point")
+    expect(marked.first).to_contain_text("Point 1")
+    expect(marked.first).to_contain_text("The consistency and quality of safety planning")
+    expect(region.locator(".app-source__line--point", has_text="Point 2")).to_have_count(1)
+    expect(page.get_by_role("heading", name="The action plan")).to_be_visible()
+    session.assert_accessible("preview-source")
+    session.screenshot("preview-source")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    session.screenshot("preview-source-320")
