@@ -328,6 +328,8 @@ class PointForm(forms.Form):
     def __init__(self, *args, themes: list[Theme], earlier: list[Finding], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", "No theme")] + [(str(t.pk), t.name) for t in themes]
+        for name in ("kind", "theme"):  # full width of the point's column (half the page beside the document)
+            self.fields[name].widget.attrs["class"] = "app-filter__control"
         self._themes = {str(t.pk): t for t in themes}
         earlier_by_id = {str(f.pk): f for f in earlier}
         self._earlier = earlier_by_id
