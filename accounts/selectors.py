@@ -32,6 +32,11 @@ def can_edit_actions(user) -> bool:
     return has_role(user, Role.ADMIN, Role.IMPROVEMENT_LEAD)
 
 
+def can_record_plan(user) -> bool:
+    """Who records when an action plan (and its draft) was sent to Ofsted."""
+    return has_role(user, Role.ADMIN, Role.IMPROVEMENT_LEAD, Role.SENIOR_LEADER)
+
+
 def can_verify_actions(user) -> bool:
     return has_role(user, Role.ADMIN, Role.SENIOR_LEADER)
 

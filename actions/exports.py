@@ -76,6 +76,8 @@ COLUMNS: tuple[Column, ...] = (
         "Last progress update", 14,
         lambda a: timezone.localdate(a.last_progress_at) if a.last_progress_at else None, "date",
     ),
+    # The finding's Children's Social Care: National Framework tags, in the framework's wording.
+    Column("National framework", 40, lambda a: "; ".join(a.finding.framework_ref_labels), "wrap"),
 )
 
 

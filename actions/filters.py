@@ -13,7 +13,8 @@ from actions.models import DONE_STATUSES, Action, Rag, Status, stale_update_days
 from actions.selectors import DUE_SOON_DAYS, due_soon_q, owner_choices_for, sent_back_q, stale_q, update_due_q
 from core.ids import IdBoundsMixin, database_id
 from core.people import person_label
-from findings.models import Finding, Theme
+from findings.models import FRAMEWORK_REF_LABELS, Finding, Theme, framework_ref_q
+from inspections.importing.framework import FRAMEWORK_REFS
 from inspections.selectors import authorities_for, authority_ids_for
 from inspections.selectors import inspections_for
 
@@ -23,6 +24,21 @@ def _finding_label(finding: Finding) -> str:
     kind = "Priority action" if finding.kind == "priority_action" else "Improvement"
     text = finding.text if len(finding.text) <= 60 else finding.text[:57] + "..."
     return f"{inspection.authority.name}, {inspection.get_kind_display()} {inspection.visit_start:%b %Y}: {kind} {finding.position}: {text}"
+
+
+# The national framework tags as grouped choices ("Outcomes", "Enablers", "Principles"), and findings with none.
+NO_FRAMEWORK_REF = "none"
+
+
+def _framework_choices() -> list:
+    groups: dict[str, list] = {}
+    for ref, label in FRAMEWORK_REFS:
+        groups.setdefault(ref.split()[0].capitalize() + "s", []).append((ref, label))
+    return list(groups.items()) + [(NO_FRAMEWORK_REF, "No national framework tag")]
+
+
+def framework_filter_label(value: str) -> str:
+    return "No national framework tag" if value == NO_FRAMEWORK_REF else FRAMEWORK_REF_LABELS.get(value, value)
 
 
 def _chosen_id(data, name: str) -> int | None:
@@ -61,6 +77,10 @@ class ActionFilter(django_filters.FilterSet):
     finding = IdChoiceFilter(label="Finding", queryset=None, empty_label="All")
     theme = IdChoiceFilter(
         label="Theme", field_name="finding__theme", queryset=Theme.objects.all(), empty_label="All themes"
+    )
+    framework = django_filters.ChoiceFilter(
+        label="National framework", choices=_framework_choices(), empty_label="All outcomes, enablers and principles",
+        method="filter_framework",
     )
     status = django_filters.MultipleChoiceFilter(
         label="Status", choices=Status.choices, widget=forms.CheckboxSelectMultiple
@@ -136,7 +156,7 @@ class ActionFilter(django_filters.FilterSet):
                 form.fields[name].label_from_instance = label
         # Rendered through the one GOV.UK field template: small labels, the filter panel's full-width controls.
         form.label_classes = {name: "govuk-label--s" for name in form.fields}
-        for name in ("owner", "due_from", "due_to", "authority", "inspection", "finding", "theme", "update"):
+        for name in ("owner", "due_from", "due_to", "authority", "inspection", "finding", "theme", "update", "framework"):
             if name in form.fields:
                 form.fields[name].widget.attrs["class"] = "app-filter__control"
         for name, hint in (("inspection", self.inspection_hint), ("finding", self.finding_hint)):
@@ -153,6 +173,12 @@ class ActionFilter(django_filters.FilterSet):
                 | Q(finding__text__icontains=word)
             )
         return queryset
+
+    def filter_framework(self, queryset: QuerySet[Action], name: str, value: str) -> QuerySet[Action]:
+        # Tags are a JSON list on the finding: is this tag among them (findings.models.framework_ref_q).
+        if value == NO_FRAMEWORK_REF:
+            return queryset.filter(finding__framework_refs=[])
+        return queryset.filter(framework_ref_q(value, prefix="finding__"))
 
     def filter_overdue(self, queryset: QuerySet[Action], name: str, value: bool) -> QuerySet[Action]:
         if not value:
@@ -199,6 +225,8 @@ class ActionFilter(django_filters.FilterSet):
                 shown = "Yes"
             elif name == "update":
                 shown = str(dict(field.choices)[value])
+            elif name == "framework":
+                shown = framework_filter_label(value)
             elif name in ("due_from", "due_to"):
                 shown = f"{value.day} {value:%B %Y}"
             elif hasattr(field, "label_from_instance") and hasattr(value, "pk"):

@@ -144,7 +144,13 @@ def owner_choices_for(user):
 
 @dataclass(frozen=True)
 class PlanDeadlines:
-    """Ofsted's dates for the council's action plan after one inspection, and where the council is."""
+    """Ofsted's dates for the council's action plan after one inspection, and where the council is.
+
+    The dates count from the letter (publication) date; without one, from the last day on site
+    (`letter_date_known` says which). A plan or draft not recorded as sent whose due date had already
+    passed when the inspection was imported (`imported_on`: an old inspection added for the record) is
+    "not recorded": nobody knows when it went, so no overdue count grows from it.
+    """
 
     applies: bool
     letter_date: date | None = None
@@ -153,17 +159,46 @@ class PlanDeadlines:
     draft_due: date | None = None
     draft_submitted_on: date | None = None
     today: date | None = None
+    imported_on: date | None = None
+    letter_date_known: bool = True
+
+    def _not_recorded(self, due: date | None, sent: date | None) -> bool:
+        return due is not None and sent is None and self.imported_on is not None and self.imported_on > due
+
+    @staticmethod
+    def _days_late(due: date | None, sent: date | None) -> int | None:
+        if due is None or sent is None or sent <= due:
+            return None
+        return working_days_between(due, sent)
+
+    @property
+    def plan_not_recorded(self) -> bool:
+        return self.applies and self._not_recorded(self.plan_due, self.plan_submitted_on)
+
+    @property
+    def draft_not_recorded(self) -> bool:
+        return self._not_recorded(self.draft_due, self.draft_submitted_on)
+
+    @property
+    def plan_days_late(self) -> int | None:
+        """Working days after its due date that the plan was sent (None: sent on time, or not sent)."""
+        return self._days_late(self.plan_due, self.plan_submitted_on)
+
+    @property
+    def draft_days_late(self) -> int | None:
+        return self._days_late(self.draft_due, self.draft_submitted_on)
 
     @property
     def plan_days_left(self) -> int | None:
-        """Working days left to the plan's due date (negative when overdue), None once submitted."""
-        if not self.applies or self.plan_submitted_on:
+        """Working days left to the plan's due date (negative when overdue); None once submitted, or when
+        it is not recorded."""
+        if not self.applies or self.plan_submitted_on or self.plan_not_recorded:
             return None
         return working_days_between(self.today, self.plan_due)
 
     @property
     def draft_days_left(self) -> int | None:
-        if self.draft_due is None or self.draft_submitted_on:
+        if self.draft_due is None or self.draft_submitted_on or self.draft_not_recorded:
             return None
         return working_days_between(self.today, self.draft_due)
 
@@ -188,6 +223,7 @@ def plan_deadlines_for(inspection, today: date | None = None) -> PlanDeadlines:
         return PlanDeadlines(applies=False, today=today)
     letter = inspection.published_on or inspection.visit_end
     plan = _action_plan_or_none(inspection)
+    created = getattr(inspection, "created_at", None)
     return PlanDeadlines(
         applies=True,
         letter_date=letter,
@@ -196,6 +232,8 @@ def plan_deadlines_for(inspection, today: date | None = None) -> PlanDeadlines:
         draft_due=add_working_days(letter, DRAFT_DUE_WORKING_DAYS) if has_priority else None,
         draft_submitted_on=plan.draft_submitted_on if plan else None,
         today=today,
+        imported_on=timezone.localtime(created).date() if created else None,
+        letter_date_known=inspection.published_on is not None,
     )
 
 

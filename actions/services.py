@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.permissions import SYSTEM
-from accounts.selectors import can_edit_actions, can_verify_actions
+from accounts.selectors import can_edit_actions, can_record_plan, can_verify_actions
 from actions import plan_import
 from actions.evidence import evidence_file_check
 from actions.models import Action, ActionPlan, ActionUpdate, Evidence, Rag, Status
@@ -605,8 +605,8 @@ def action_plan_record(
 ):
     """Record when the council sent its action plan (and draft) to Ofsted."""
 
-    if not can_edit_actions(user) or inspection.authority_id not in authority_ids_for(user):
-        raise PermissionDenied("Only improvement leads and admins of this council can record the plan.")
+    if not can_record_plan(user) or inspection.authority_id not in authority_ids_for(user):
+        raise PermissionDenied("Only admins, improvement leads and senior leaders of this council can record the plan.")
     today = timezone.localdate()
     letter = inspection.published_on or inspection.visit_end
     errors = {}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import can_edit_actions
+from accounts.selectors import can_edit_actions, can_record_plan
 from actions import exports, plan_import, selectors, services, tables
 from actions.filters import ActionFilter
 from actions.forms import BulkChangeForm, ColumnMappingForm, PlanUploadForm
@@ -377,8 +377,8 @@ def action_add(request: HttpRequest, finding_pk: int) -> HttpResponse:
 def plan_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record when the action plan (and its draft) went to Ofsted."""
     inspection = _get_inspection_for_user(request, pk)
-    if not can_edit_actions(request.user):
-        raise PermissionDenied("Only improvement leads and admins can record the plan's submission.")
+    if not can_record_plan(request.user):
+        raise PermissionDenied("Only admins, improvement leads and senior leaders can record the plan's submission.")
     deadlines = selectors.plan_deadlines_for(inspection)
     if not deadlines.applies:
         raise Http404("This visit does not need an action plan.")

@@ -16,6 +16,7 @@ inspection_pages = [
     path("authorities/<slug:slug>/", dashboard_views.authority_detail, name="authority_detail"),
     path("inspections/<int:pk>/", dashboard_views.inspection_detail, name="inspection_detail"),
     path("inspections/<int:pk>/source/", letter_views.inspection_source, name="inspection_source"),
+    path("inspections/<int:pk>/findings/<int:finding_pk>/", letter_views.finding_edit, name="finding_edit"),
     path("import/", letter_views.import_start, name="import_start"),
     path("import/<str:token>/", letter_views.import_preview, name="import_preview"),
     path("import/<str:token>/cancel/", letter_views.import_cancel, name="import_cancel"),

@@ -47,7 +47,9 @@ from actions.selectors import (
     sent_back_q,
     update_due_q,
 )
-from findings.models import Finding, FindingKind
+from actions.filters import NO_FRAMEWORK_REF
+from findings.models import Finding, FindingKind, framework_ref_q
+from inspections.importing.framework import FRAMEWORK_REFS
 from inspections.selectors import authorities_for, authority_ids_for, latest_grades_by_authority
 from inspections.models import (
     GRADE_RANK,
@@ -336,6 +338,7 @@ def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
     owners = progress_by_owner(actions, today, facts=facts)
     # By finding for one plan only: across ten years of plans it would be hundreds of rows.
     by_finding = progress_by_finding(findings, actions, today, facts=facts) if inspection else []
+    framework = progress_by_framework(actions, today)
     return {
         "inspection": inspection,
         "plans": plans,
@@ -344,6 +347,7 @@ def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
         "by_finding": by_finding,
         "themes": [dict(t, url=action_list_url(**link, theme=t["id"])) for t in themes],
         "owners": [dict(o, url=action_list_url(**link, owner=o["id"] or "null")) for o in owners],
+        "framework": [dict(f, url=action_list_url(**link, framework=f["id"])) for f in framework],
         "months": progress_over_time(actions, today),
         "recent": list(recently_updated(actions)),
         "recent_url": action_list_url(**link, sort="-updated"),
@@ -567,6 +571,44 @@ def progress_by_finding(
 def _last_if_none(value):
     """A sort key putting None last, as PostgreSQL's ascending order does."""
     return (value is None, value if value is not None else 0)
+
+
+# The dashboard reports progress against the national framework's outcomes and enablers (what improvement
+# boards and the Department for Education report against); the principles are tags to filter by.
+PROGRESS_FRAMEWORK_REFS = tuple((ref, label) for ref, label in FRAMEWORK_REFS if not ref.startswith("principle"))
+
+
+def progress_by_framework(actions: QuerySet[Action], today: date) -> list[dict]:
+    """Progress for each outcome and enabler its actions' findings are tagged with, then the actions whose
+    findings have no national framework tag at all. One query: a finding may carry several tags, so each
+    tag is a filtered count (JSON containment) over the same rows, not a GROUP BY; an action counts
+    under every tag of its finding."""
+    aggregates = {}
+    groups = [(ref, framework_ref_q(ref, prefix="finding__")) for ref, _ in PROGRESS_FRAMEWORK_REFS]
+    groups.append((NO_FRAMEWORK_REF, Q(finding__framework_refs=[])))
+    for index, (_, condition) in enumerate(groups):
+        aggregates[f"total_{index}"] = Count("id", filter=condition)
+        aggregates[f"done_{index}"] = Count("id", filter=condition & Q(status__in=DONE_STATUSES))
+        aggregates[f"overdue_{index}"] = Count("id", filter=condition & Q(status__in=OPEN_STATUSES, due_date__lt=today))
+    counts = actions.order_by().aggregate(**aggregates)
+    labels = dict(PROGRESS_FRAMEWORK_REFS)
+    rows = []
+    for index, (ref, _) in enumerate(groups):
+        total, done = counts[f"total_{index}"], counts[f"done_{index}"]
+        if not total:
+            continue
+        rows.append({
+            "id": ref,
+            "name": labels.get(ref, "No national framework tag"),
+            "short": ref.capitalize() if ref in labels else "No tag",
+            "total": total,
+            "done": done,
+            "overdue": counts[f"overdue_{index}"],
+            "open": total - done,
+            "percent": percent(done, total),
+        })
+    # Only the untagged row: the plan predates the tags, so there is nothing to show by outcome.
+    return [] if [r["id"] for r in rows] == [NO_FRAMEWORK_REF] else rows
 
 
 def progress_by_theme(actions: QuerySet[Action], today: date, *, facts: list[ActionFact] | None = None) -> list[dict]:
@@ -1229,6 +1271,8 @@ def plan_dates_for(authority: LocalAuthority, today: date) -> list[tuple[Inspect
                 "days_left": days_left,
                 "overdue": days_left is not None and days_left < 0,
                 "days_late": -days_left if days_left is not None and days_left < 0 else None,
+                "sent_late": deadlines.plan_days_late,  # working days late, for a plan sent after its date
+                "not_recorded": deadlines.plan_not_recorded,
             })
     return rows
 

@@ -34,12 +34,14 @@ def count_with_percent(part: int, whole: int, noun: str = "") -> str:
     return f"{part} of {whole}{words}, {share}%" if share is not None else f"{part} of {whole}{words}"
 
 
-def dashboard_chart_data(themes: list[dict], owners: list[dict], months: list[MonthPoint]) -> dict:
+def dashboard_chart_data(
+    themes: list[dict], owners: list[dict], months: list[MonthPoint], framework: list[dict] = ()
+) -> dict:
     """Plain numbers for static/js/charts.js; the same figures are in the tables beside each chart."""
 
-    def stacked(rows):
+    def stacked(rows, label="name"):
         return {
-            "labels": [row["name"] for row in rows],
+            "labels": [row[label] for row in rows],
             "series": [
                 {"label": "Complete or closed", "data": [row["done"] for row in rows], "colour": "green"},
                 {"label": "Open, on time", "data": [row["open"] - row["overdue"] for row in rows], "colour": "blue"},
@@ -50,6 +52,8 @@ def dashboard_chart_data(themes: list[dict], owners: list[dict], months: list[Mo
     return {
         "themes": stacked(themes),
         "owners": stacked(owners),
+        # "Outcome 4" on the chart's axis; the table under it gives each one's full wording
+        "framework": stacked(framework, label="short"),
         "completed": {
             "labels": [m.label for m in months],
             "series": [{"label": "Actions completed", "data": [m.completed for m in months], "colour": "green"}],
@@ -114,8 +118,13 @@ def summary_lines(report: BoardReport) -> list[str]:
 ACTION_HEADERS = [
     "Inspection", "Finding", "Finding text", "Action", "Owner", "Due",
     "Status then", "Status now", "RAG then", "RAG now", "Measure", "Measure then", "Measure now",
-    "What moved", "Overdue", "Latest progress note", "Note dated", "No recent update",
+    "What moved", "Overdue", "Latest progress note", "Note dated", "No recent update", "Theme", "National framework",
 ]
+
+
+def framework_refs_text(finding) -> str:
+    """A finding's national framework tags in the framework's wording, one after another."""
+    return "; ".join(finding.framework_ref_labels)
 
 
 def _action_row(report: BoardReport, finding, item: BoardAction) -> list:
@@ -139,6 +148,8 @@ def _action_row(report: BoardReport, finding, item: BoardAction) -> list:
         action.progress_notes or getattr(action, "last_note", "") or "",
         _local_date(item.why_on),
         item.stale_label,
+        finding.theme.name if finding.theme else "",
+        framework_refs_text(finding),
     ]
 
 
@@ -178,7 +189,7 @@ def board_report_xlsx(report: BoardReport) -> bytes:
             rows += 1
             sheet.cell(row=rows + 1, column=6).number_format = "d mmmm yyyy"
             sheet.cell(row=rows + 1, column=17).number_format = "d mmmm yyyy"
-    widths = [28, 16, 50, 40, 20, 16, 16, 16, 10, 10, 24, 12, 12, 40, 10, 50, 16, 22]
+    widths = [28, 16, 50, 40, 20, 16, 16, 16, 10, 10, 24, 12, 12, 40, 10, 50, 16, 22, 22, 50]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
     # One shared style object: openpyxl stores it once, however many cells use it.
@@ -243,6 +254,8 @@ def board_report_docx(report: BoardReport) -> bytes:
             xml_safe(f"{finding.finding.inspection.title}: {_finding_ref(finding.finding)}"), level=3
         )
         document.add_paragraph(xml_safe(finding.finding.text))
+        if finding.finding.framework_refs:
+            document.add_paragraph(xml_safe(f"National framework: {framework_refs_text(finding.finding)}."))
         document.add_paragraph(
             f"Then: {count_with_percent(finding.done_then, finding.total_then, 'actions complete')}. "
             f"Now: {count_with_percent(finding.done_now, finding.total_now, 'actions complete')}."

@@ -9,6 +9,7 @@ from actions.models import stale_update_days
 from core.pagination import page_of
 from dashboards import selectors, services
 from dashboards.forms import BoardDateForm, VisitChoiceForm
+from findings.permissions import finding_policy
 from inspections.permissions import authority_policy, inspection_policy
 from inspections.selectors import authority_ids_for, national_comparison_for, national_overview
 
@@ -27,7 +28,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "nav_section": "dashboard",
         "stale_update_days": stale_update_days(),
         **figures,
-        "charts": services.dashboard_chart_data(figures["themes"], figures["owners"], figures["months"]),
+        "charts": services.dashboard_chart_data(
+            figures["themes"], figures["owners"], figures["months"], figures["framework"]
+        ),
     }
     return render(request, "dashboards/dashboard.html", context)
 
@@ -162,5 +165,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "authority": inspection.authority,
         "judgements": inspection.judgements.all(),
         "findings": selectors.findings_with_actions_for(inspection),
+        "can_change_findings": finding_policy.instances_user_has_permission_for(request.user, "change")
+        .filter(inspection=inspection).exists(),
     }
     return render(request, "inspections/inspection_detail.html", context)

@@ -71,6 +71,44 @@ class ImportUploadForm(forms.Form):
         return self.cleaned_data["text"].strip().encode("utf-8"), "", "text"
 
 
+# --- a finding after import --------------------------------------------------------------------------
+
+
+class FindingEditForm(forms.Form):
+    """An admin corrects a finding's wording, theme and national framework tags."""
+
+    text = forms.CharField(
+        label="What needs to improve",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="As published. Correct the wording only where the import misread it.",
+        error_messages={"required": "Enter what needs to improve"},
+    )
+    theme = forms.ModelChoiceField(
+        label="Theme", queryset=Theme.objects.none(), required=False, empty_label="No theme",
+    )
+    framework_refs = forms.MultipleChoiceField(
+        label="Children’s Social Care: National Framework",
+        required=False,
+        choices=FRAMEWORK_REFS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The outcomes, enablers and principles this finding is cross-referenced with. Select all that apply.",
+        error_messages={"invalid_choice": "Choose national framework references from the list"},
+    )
+    read_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    label_classes = {"text": "govuk-label--m", "theme": "govuk-label--m", "framework_refs": "govuk-label--m"}
+
+    def __init__(self, *args, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = themes
+
+    def clean_text(self) -> str:
+        return " ".join(self.cleaned_data["text"].split())
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("text", "theme", "framework_refs")}
+
+
 # --- the preview -----------------------------------------------------------------------------------
 
 
@@ -119,15 +157,34 @@ class ImportPreviewForm(forms.Form):
     nothing_to_improve = forms.BooleanField(
         label="This publication names nothing to improve", required=False
     )
+    # The plan's statutory dates (70 working days, 20 for a draft after priority actions) count from the
+    # letter: an old inspection imported for the record says whether its plan already went, and when.
+    plan_sent = forms.ChoiceField(
+        label="Has the council already sent its action plan to Ofsted?",
+        required=False,
+        choices=[("no", "No, not yet"), ("yes", "Yes")],
+        widget=forms.RadioSelect,
+        help_text="Only for an inspection or visit that needs an action plan: full and short inspections, and "
+                  "visits with areas for priority action.",
+    )
+    plan_sent_on = GovukDateField(
+        label="Date the action plan was sent", description="the date the action plan was sent", required=False,
+        help_text="For example, 27 3 2020. Leave empty if the plan has not been sent.",
+    )
 
     def __init__(
         self, *args, authorities, new_authority_label: str = "", improvement_heading_without_points: bool = False,
-        **kwargs,
+        undated: bool = False, **kwargs,
     ):
         super().__init__(*args, **kwargs)
         # The document has a "what needs to improve" heading but the importer read no point under it: saving
         # without any improvement point then needs the admin to say so (never a silent empty list).
         self.improvement_heading_without_points = improvement_heading_without_points
+        if undated:
+            self.fields["published_on"].help_text = (
+                "The document gives no date: enter the date it was published. The action plan’s statutory dates "
+                "are counted from it. For example, 1 3 2023."
+            )
         choices = [("", "Choose a council")] + [(a.slug, a.name) for a in authorities]
         if new_authority_label:
             choices.append((NEW_AUTHORITY, new_authority_label))
@@ -159,6 +216,12 @@ class ImportPreviewForm(forms.Form):
         if end and published and published < end:
             self.add_error("published_on", "The date of the letter must be the same as or after the last day on site")
         kind = cleaned.get("kind")
+        if kind in GRADED_KINDS and not published and "published_on" not in self.errors:
+            self.add_error(
+                "published_on",
+                "Enter the date of the report: the action plan is due 70 working days after it",
+            )
+        self._clean_plan_sent(cleaned, start=start, end=end, published=published)
         grades = {area: cleaned.get(_grade_field_name(area)) for area in JudgementArea.values}
         given = {area: grade for area, grade in grades.items() if grade}
         if kind and kind in GRADED_KINDS:
@@ -187,9 +250,35 @@ class ImportPreviewForm(forms.Form):
         cleaned["judgements"] = list(given.items()) if kind in GRADED_KINDS else []
         return cleaned
 
+    def _clean_plan_sent(self, cleaned, *, start, end, published) -> None:
+        sent = cleaned.get("plan_sent")
+        sent_on = cleaned.get("plan_sent_on")
+        if sent != "yes":
+            cleaned["plan_submitted_on"] = None
+            if sent_on and "plan_sent_on" not in self.errors:
+                self.add_error("plan_sent", "Choose Yes if the action plan was sent, or empty its date")
+            return
+        letter = published or end
+        if sent_on is None:
+            if "plan_sent_on" not in self.errors:
+                self.add_error("plan_sent_on", "Enter the date the action plan was sent")
+        elif sent_on > date.today():
+            self.add_error("plan_sent_on", "The date the action plan was sent must be today or in the past")
+        elif letter and sent_on < letter:
+            self.add_error("plan_sent_on", "The date the action plan was sent must be the same as or after the date of the letter")
+        cleaned["plan_submitted_on"] = sent_on
+
     def check_points(self, points) -> bool:
         """After both forms are valid: refuse to save no improvement point from a document that has a
         "what needs to improve" heading unless the admin ticked that it names nothing to improve."""
+        priority = any(point.cleaned_data.get("kind") == FindingKind.PRIORITY_ACTION for point in points.kept_forms())
+        if priority and not self.cleaned_data.get("published_on"):
+            self.add_error(
+                "published_on",
+                "Enter the date of the letter: the draft action plan for the areas for priority action is due "
+                "20 working days after it",
+            )
+            return False
         if not self.improvement_heading_without_points or self.cleaned_data.get("nothing_to_improve"):
             return True
         if any(point.cleaned_data.get("kind") == FindingKind.IMPROVEMENT for point in points.kept_forms()):
@@ -239,6 +328,8 @@ class PointForm(forms.Form):
     def __init__(self, *args, themes: list[Theme], earlier: list[Finding], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", "No theme")] + [(str(t.pk), t.name) for t in themes]
+        for name in ("kind", "theme"):  # full width of the point's column (half the page beside the document)
+            self.fields[name].widget.attrs["class"] = "app-filter__control"
         self._themes = {str(t.pk): t for t in themes}
         earlier_by_id = {str(f.pk): f for f in earlier}
         self._earlier = earlier_by_id

@@ -1,11 +1,24 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 
-from inspections.importing.framework import invalid_refs
+from inspections.importing.framework import FRAMEWORK_REFS, invalid_refs, sort_refs
+
+# Each national framework tag with the framework's wording: "outcome 4" -> "Outcome 4: Children in care ...".
+FRAMEWORK_REF_LABELS = dict(FRAMEWORK_REFS)
+
+
+def framework_ref_q(ref: str, *, prefix: str = "") -> Q:
+    """Rows whose finding is tagged `ref` (prefix: the path to the finding, e.g. "finding__").
+
+    PostgreSQL answers with JSON containment (@>); SQLite, the local default, has no such operator, so
+    there the list's JSON text is searched for the quoted tag (tags are never part of one another)."""
+    if connection.features.supports_json_field_contains:
+        return Q(**{f"{prefix}framework_refs__contains": [ref]})
+    return Q(**{f"{prefix}framework_refs__icontains": f'"{ref}"'})
 
 
 class Theme(models.Model):
@@ -71,6 +84,11 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else self.text[:77] + "..."
+
+    @property
+    def framework_ref_labels(self) -> list[str]:
+        """The finding's national framework tags in the framework's order and wording."""
+        return [FRAMEWORK_REF_LABELS.get(ref, ref) for ref in sort_refs(self.framework_refs or [])]
 
     def get_absolute_url(self) -> str:
         return reverse("inspections:inspection_detail", kwargs={"pk": self.inspection_id}) + f"#finding-{self.pk}"

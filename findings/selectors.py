@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
@@ -131,3 +132,48 @@ class ImportPreview:
                 "framework_refs": tags,
             })
         return rows
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    number: int
+    text: str
+    points: tuple[int, ...]  # the numbers of the points (in the preview's list) this line belongs to
+
+
+_ANCHOR_CHARACTERS = 80
+
+
+def source_lines(text: str, point_texts: list[str]) -> list[SourceLine]:
+    """The document's text as read, line by line, each line marked with the points read from it.
+
+    A point is found by its first words (whitespace and case ignored, as extraction wraps lines anywhere);
+    it covers the lines from there for its length. A point typed by hand, or changed beyond its start, is
+    not found and marks nothing.
+    """
+    if not text:
+        return []
+    lines = text.splitlines()
+    flat: list[str] = []
+    line_of: list[int] = []
+    for index, line in enumerate(lines):
+        for word in line.split():
+            if flat:
+                flat.append(" ")
+                line_of.append(index)
+            for character in word.lower():
+                flat.append(character)
+                line_of.append(index)
+    joined = "".join(flat)
+    marks: dict[int, list[int]] = {}
+    for number, point in enumerate(point_texts, start=1):
+        wanted = " ".join((point or "").lower().split())
+        if len(wanted) < 20:
+            continue
+        start = joined.find(wanted[:_ANCHOR_CHARACTERS])
+        if start < 0:
+            continue
+        end = min(start + len(wanted), len(joined)) - 1
+        for index in range(line_of[start], line_of[end] + 1):
+            marks.setdefault(index, []).append(number)
+    return [SourceLine(number=i + 1, text=line, points=tuple(marks.get(i, ()))) for i, line in enumerate(lines)]

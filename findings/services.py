@@ -8,6 +8,8 @@ finding_link_repeat (which earlier finding it raises again), each checked agains
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from findings.models import Finding, FindingKind, Theme
@@ -229,6 +232,7 @@ class InspectionInput:
     visit_start: date
     visit_end: date
     published_on: date | None = None
+    plan_submitted_on: date | None = None  # when the action plan went to Ofsted, if it already has
     inspectors: list[str] = field(default_factory=list)
     focus_area: str = ""
     headline: str = ""
@@ -249,6 +253,7 @@ def _inspection_insert(*, data: InspectionInput, user=None) -> Inspection:
         visit_start=data.visit_start,
         visit_end=data.visit_end,
         published_on=data.published_on,
+        plan_submitted_on=data.plan_submitted_on,
         inspectors=list(data.inspectors),
         focus_area=data.focus_area,
         headline=data.headline,
@@ -257,6 +262,12 @@ def _inspection_insert(*, data: InspectionInput, user=None) -> Inspection:
         imported_by=user if user is not None and user.is_authenticated else None,
     )
     inspection.full_clean(exclude=["source_document"])
+    if data.plan_submitted_on is not None:
+        letter = data.published_on or data.visit_end
+        if data.plan_submitted_on > timezone.localdate():
+            raise ValidationError("The date the action plan was sent must be today or in the past.")
+        if data.plan_submitted_on < letter:
+            raise ValidationError("The date the action plan was sent must be on or after the letter.")
     inspection.save()
     for judgement in data.judgements:
         Judgement.objects.create(inspection=inspection, area=judgement.area, grade=judgement.grade)
@@ -394,7 +405,7 @@ def import_confirm(
 
 # --- changing a finding after import -----------------------------------------------------------------
 
-FINDING_EDITABLE_FIELDS = ("text", "theme")
+FINDING_EDITABLE_FIELDS = ("text", "theme", "framework_refs")
 
 
 def _require_may_change(user, finding: Finding) -> None:
@@ -404,21 +415,60 @@ def _require_may_change(user, finding: Finding) -> None:
         raise PermissionDenied("Only admins of this council can change its findings.")
 
 
+class FindingChangedMeanwhile(ValidationError):
+    """The finding changed after the editor read it: nothing was saved."""
+
+
+def _comparable(name: str, value):
+    if name == "theme":
+        return getattr(value, "pk", value)
+    if name == "framework_refs":
+        return sort_refs(value or [])
+    return value.strip() if isinstance(value, str) else value
+
+
+def finding_fingerprint(finding: Finding) -> str:
+    """A short digest of a finding's editable fields as read: the edit page sends it back, and
+    finding_update refuses the change when the finding no longer matches it (findings have no version)."""
+    data = json.dumps([finding.text, finding.theme_id, sort_refs(finding.framework_refs or [])])
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:20]
+
+
 @transaction.atomic
-def finding_update(*, finding: Finding, user, changes: dict) -> Finding:
-    """An admin of the council corrects a finding's wording or theme (its place in the letter is fixed)."""
+def finding_update(*, finding: Finding, user, changes: dict, read_fingerprint: str | None = None) -> Finding:
+    """An admin of the council corrects a finding's wording, theme or national framework tags (its place in
+    the letter is fixed).
+
+    `read_fingerprint`: finding_fingerprint() of the finding as the editor read it; when the stored finding
+    no longer matches, someone else changed it meanwhile and nothing is saved (FindingChangedMeanwhile).
+    """
     unknown = set(changes) - set(FINDING_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not an editable field of a finding: {', '.join(sorted(unknown))}")
     _require_may_change(user, finding)
     current = Finding.objects.select_for_update(of=("self",)).get(pk=finding.pk)
+    if read_fingerprint is not None and read_fingerprint != finding_fingerprint(current):
+        raise FindingChangedMeanwhile(
+            "Someone else changed this finding after you opened it. Its current wording, theme and tags are "
+            "shown: make your change again."
+        )
     if "text" in changes and not str(changes["text"] or "").strip():
         raise ValidationError({"text": "Enter what needs to improve."})
+    if "framework_refs" in changes:
+        refs = list(changes["framework_refs"] or [])
+        bad = invalid_refs(refs)
+        if bad:
+            raise ValidationError({"framework_refs": f"Not a national framework reference: {', '.join(bad)}"})
+        changes = {**changes, "framework_refs": sort_refs(refs)}
+    changed = []
     for name, value in changes.items():
-        setattr(current, name, value.strip() if isinstance(value, str) else value)
+        value = value.strip() if isinstance(value, str) else value
+        if _comparable(name, getattr(current, name)) != _comparable(name, value):
+            changed.append(name)
+        setattr(current, name, value)
     current.full_clean()
-    if changes:
-        current.save(update_fields=list(changes))
+    if changed:
+        current.save(update_fields=changed)
         authority_data_changed(inspection_ids=[current.inspection_id])
     return current
 

@@ -11,10 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import is_admin
 from core.uploads import serve_private_file
 from findings import selectors, services
-from findings.forms import POINTS_PREFIX, ImportPreviewForm, ImportUploadForm, PointFormSet, points_as_rows, points_reordered
+from findings.forms import POINTS_PREFIX, FindingEditForm, ImportPreviewForm, ImportUploadForm, PointFormSet, points_as_rows, points_reordered
 from inspections import selectors as inspection_selectors
 from inspections import services as inspection_services
 from inspections.importing import ImportRejected
+from findings.models import Theme
+from findings.permissions import finding_policy
 from inspections.permissions import inspection_policy
 
 def _get_inspection_for_user(request: HttpRequest, pk: int):
@@ -73,6 +75,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "authorities": preview.authorities,
         "new_authority_label": new_label,
         "improvement_heading_without_points": preview.improvement_heading_without_points,
+        "undated": preview.published_on is None,
     }
     duplicate_error = None
     if request.method == "GET":
@@ -124,6 +127,9 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "draft": draft,
         "preview": preview,
+        "source_lines": selectors.source_lines(
+            draft.parsed.get("source_text") or "", [point["text"].value() for point in points.forms]
+        ),
         "form": form,
         "points": points,
         "duplicate_error": duplicate_error,
@@ -150,6 +156,7 @@ def _inspection_input(form: ImportPreviewForm, points) -> services.InspectionInp
         visit_start=cleaned["visit_start"],
         visit_end=cleaned["visit_end"],
         published_on=cleaned["published_on"],
+        plan_submitted_on=cleaned.get("plan_submitted_on"),
         inspectors=cleaned["inspectors"],
         focus_area=cleaned["focus_area"] if kind not in ("full_inspection", "short_inspection") else "",
         headline=cleaned["headline"].strip(),
@@ -191,3 +198,65 @@ def inspection_source(request: HttpRequest, pk: int) -> FileResponse:
         download_name,
         content_type="application/pdf" if extension == ".pdf" else "text/plain; charset=utf-8",
     )
+
+
+# --- a finding after import (admins of its council) --------------------------------------------------
+
+
+def _get_finding_for_user(request: HttpRequest, pk: int, finding_pk: int):
+    """The finding of this inspection if its council is one of the user's, else 404."""
+    finding = finding_policy.get_for_user(
+        request.user, finding_pk, select_related=("inspection__authority", "theme")
+    )
+    if finding.inspection_id != pk:
+        raise Http404("No such finding in this inspection.")
+    return finding
+
+
+@require_http_methods(["GET", "POST"])
+def finding_edit(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    """Correct a finding's wording, theme and national framework tags."""
+    finding = _get_finding_for_user(request, pk, finding_pk)
+    finding_policy.require(request.user, "change", finding, "Only admins of this council can change its findings.")
+    themes = Theme.objects.order_by("position", "name")
+    status = 200
+    if request.method == "POST":
+        form = FindingEditForm(request.POST, themes=themes)
+        if form.is_valid():
+            try:
+                services.finding_update(
+                    finding=finding, user=request.user, changes=form.changes(),
+                    read_fingerprint=form.cleaned_data["read_fingerprint"] or None,
+                )
+            except services.FindingChangedMeanwhile as stale:
+                # The page shows the finding as it is now (with what to send back next), and says why.
+                finding.refresh_from_db()
+                form = FindingEditForm(_finding_values(finding), themes=themes)
+                form.is_valid()
+                form.add_error(None, stale)
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 400
+            else:
+                messages.success(request, "The finding was saved.")
+                return redirect(finding)
+        else:
+            status = 400
+    else:
+        form = _finding_form(finding, themes)
+    context = {"finding": finding, "inspection": finding.inspection, "authority": finding.inspection.authority, "form": form}
+    return render(request, "inspections/finding_edit.html", context, status=status)
+
+
+def _finding_values(finding) -> dict:
+    return {
+        "text": finding.text,
+        "theme": finding.theme_id or "",
+        "framework_refs": list(finding.framework_refs or []),
+        "read_fingerprint": services.finding_fingerprint(finding),
+    }
+
+
+def _finding_form(finding, themes) -> FindingEditForm:
+    return FindingEditForm(initial=_finding_values(finding), themes=themes)

@@ -24,7 +24,12 @@ from django.utils.text import slugify
 from accounts.models import Membership
 from accounts.permissions import SYSTEM
 from accounts.selectors import is_admin
-from inspections.importing import all_authorities, import_upload
+from inspections.importing import (
+    all_authorities,
+    parse_publication,
+    require_ofsted_publication,
+    text_from_upload,
+)
 from inspections.importing.published_outcomes import PublishedOutcomesError, read_published_outcomes
 from inspections.models import GRADED_KINDS, ImportDraft, Inspection, Judgement, LocalAuthority, ofsted_region_for
 from inspections.permissions import inspection_policy
@@ -227,10 +232,17 @@ def import_draft_create(*, user, source: bytes, filename: str) -> ImportDraft:
     """
     if not is_admin(user):
         raise PermissionDenied("Only admins can import Ofsted publications.")
-    parsed = import_upload(source, filename)
+    # import_upload's steps, keeping the text as read: the preview shows it beside the points
+    text = text_from_upload(source, filename)
+    parsed = require_ofsted_publication(parse_publication(text))
     return import_draft_store(
-        user=user, kind=ImportDraft.Kind.LETTER, source=source, filename=filename, parsed=parsed_for_draft(parsed)
+        user=user, kind=ImportDraft.Kind.LETTER, source=source, filename=filename,
+        parsed={**parsed_for_draft(parsed), "source_text": text[:SOURCE_TEXT_CHARACTERS]},
     )
+
+
+# The longest letter in the corpus is about 60,000 characters of text; a longer one is shown in part.
+SOURCE_TEXT_CHARACTERS = 200_000
 
 
 def import_draft_store(*, user, kind: str, source: bytes, filename: str, parsed: dict) -> ImportDraft:

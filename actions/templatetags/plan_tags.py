@@ -2,7 +2,7 @@
 
 from django import template
 
-from accounts.selectors import can_edit_actions
+from accounts.selectors import can_edit_actions, can_record_plan as _can_record_plan
 from actions.selectors import plan_deadlines_for
 from inspections.selectors import authority_ids_for
 
@@ -17,6 +17,12 @@ def plan_deadlines(inspection):
 @register.simple_tag
 def can_add_actions(user, inspection) -> bool:
     return can_edit_actions(user) and inspection.authority_id in authority_ids_for(user)
+
+
+@register.simple_tag
+def can_record_plan(user, inspection) -> bool:
+    """Admins, improvement leads and senior leaders of the council record when the plan was sent."""
+    return _can_record_plan(user) and inspection.authority_id in authority_ids_for(user)
 
 
 @register.filter

@@ -39,10 +39,18 @@ def test_working_days_between_counts_both_ways():
     assert working_days_between(dt.date(2024, 12, 20), dt.date(2024, 12, 20)) == 0
 
 
+def _imported_on(inspection, day):
+    from inspections.models import Inspection
+
+    Inspection.objects.filter(pk=inspection.pk).update(created_at=dt.datetime(day.year, day.month, day.day, 12, tzinfo=LONDON))
+    inspection.refresh_from_db()
+
+
 @pytest.mark.django_db
 def test_a_full_inspection_plan_is_due_70_working_days_after_the_letter():
     inspection = InspectionFactory(kind=InspectionKind.FULL, visit_start=dt.date(2024, 10, 7),
                                    visit_end=dt.date(2024, 10, 18), published_on=dt.date(2024, 11, 29))
+    _imported_on(inspection, dt.date(2024, 12, 2))  # in time: imported after the deadline, it is "not recorded"
     deadlines = plan_deadlines_for(inspection, today=dt.date(2025, 1, 6))
     assert deadlines.applies and deadlines.draft_due is None
     assert deadlines.plan_due == add_working_days(dt.date(2024, 11, 29), 70) == dt.date(2025, 3, 12)
@@ -54,6 +62,7 @@ def test_a_visit_with_priority_actions_has_a_draft_date_too_and_uses_the_visit_e
     inspection = InspectionFactory(kind=InspectionKind.FOCUSED, visit_start=dt.date(2025, 3, 10),
                                    visit_end=dt.date(2025, 3, 11), published_on=None)
     FindingFactory(inspection=inspection, kind=FindingKind.PRIORITY_ACTION)
+    _imported_on(inspection, dt.date(2025, 3, 12))
     deadlines = plan_deadlines_for(inspection, today=dt.date(2025, 5, 1))
     # 20 working days from Tuesday 11 March 2025: Good Friday 18 and Easter Monday 21 April are later.
     assert deadlines.draft_due == dt.date(2025, 4, 8)

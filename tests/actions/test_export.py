@@ -38,7 +38,7 @@ def test_xlsx_has_a_frozen_bold_header_real_dates_widths_and_autofilter(client, 
     assert list(rows[0]) == HEADERS
     assert sheet["A1"].font.bold
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:W{len(rows)}"
+    assert sheet.auto_filter.ref == f"A1:X{len(rows)}"
     assert sheet.column_dimensions["G"].width == 40  # Action
     assert len(rows) == 1 + 6  # the southern action is another council's
     due = HEADERS.index("Due date")

@@ -213,6 +213,10 @@ def test_the_inspection_page_shows_plan_dates_and_records_submission(council, pe
     inspection = InspectionFactory(authority=council, kind=InspectionKind.FOCUSED, visit_start=dt.date(2025, 3, 10),
                                    visit_end=dt.date(2025, 3, 11), published_on=dt.date(2025, 4, 1))
     finding = FindingFactory(inspection=inspection, kind=FindingKind.PRIORITY_ACTION)
+    # imported in time (imported after its dates had passed, an inspection's plan is "Not recorded")
+    type(inspection).objects.filter(pk=inspection.pk).update(
+        created_at=dt.datetime(2025, 4, 2, 12, tzinfo=dt.timezone.utc)
+    )
     page = client_for(people["lead"]).get(inspection.get_absolute_url()).content.decode()
     assert "Draft action plan due" in page and "Action plan due to Ofsted" in page and "Overdue by" in page
     assert reverse("actions:action_add", kwargs={"finding_pk": finding.pk}) in page

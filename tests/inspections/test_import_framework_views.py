@@ -120,7 +120,9 @@ def _report_form(start: dt.date, grades: dict) -> ImportPreviewForm:
         "visit_start_day": start.day, "visit_start_month": start.month, "visit_start_year": start.year,
         "visit_end_day": (start + dt.timedelta(days=11)).day, "visit_end_month": (start + dt.timedelta(days=11)).month,
         "visit_end_year": (start + dt.timedelta(days=11)).year,
-        "published_on_day": "", "published_on_month": "", "published_on_year": "",
+        # a report's date is asked for: the action plan's 70 working days count from it
+        "published_on_day": (start + dt.timedelta(days=40)).day, "published_on_month": (start + dt.timedelta(days=40)).month,
+        "published_on_year": (start + dt.timedelta(days=40)).year,
         "inspectors": "Jane Doe", "headline": "",
         **{f"grade_{area}": grade for area, grade in grades.items()},
     }
