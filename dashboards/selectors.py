@@ -48,7 +48,7 @@ from actions.selectors import (
     update_due_q,
 )
 from actions.filters import NO_FRAMEWORK_REF
-from findings.models import Finding, FindingKind, framework_ref_q
+from findings.models import Finding, FindingKind
 from inspections.importing.framework import FRAMEWORK_REFS
 from inspections.selectors import authorities_for, authority_ids_for, latest_grades_by_authority
 from inspections.models import (
@@ -338,7 +338,7 @@ def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
     owners = progress_by_owner(actions, today, facts=facts)
     # By finding for one plan only: across ten years of plans it would be hundreds of rows.
     by_finding = progress_by_finding(findings, actions, today, facts=facts) if inspection else []
-    framework = progress_by_framework(actions, today)
+    framework = progress_by_framework(actions, today, facts=facts)
     return {
         "inspection": inspection,
         "plans": plans,
@@ -449,6 +449,7 @@ class ActionFact:
     rag: str
     last_progress_at: datetime | None
     created_at: datetime | None
+    framework_refs: list | None
 
     def is_done(self) -> bool:
         return self.status in DONE_STATUSES
@@ -467,7 +468,7 @@ def action_facts(actions: QuerySet[Action]) -> list[ActionFact]:
     rows = actions.order_by().values_list(
         "id", "finding_id", "finding__theme_id", "finding__theme__name", "finding__theme__position",
         "owner_id", "owner__first_name", "owner__last_name", "owner__username", "status", "due_date",
-        "rag", "last_progress_at", "created_at",
+        "rag", "last_progress_at", "created_at", "finding__framework_refs",
     )
     return [ActionFact(*row) for row in rows]
 
@@ -578,19 +579,28 @@ def _last_if_none(value):
 PROGRESS_FRAMEWORK_REFS = tuple((ref, label) for ref, label in FRAMEWORK_REFS if not ref.startswith("principle"))
 
 
-def progress_by_framework(actions: QuerySet[Action], today: date) -> list[dict]:
+def progress_by_framework(
+    actions: QuerySet[Action], today: date, *, facts: list[ActionFact] | None = None
+) -> list[dict]:
     """Progress for each outcome and enabler its actions' findings are tagged with, then the actions whose
-    findings have no national framework tag at all. One query: a finding may carry several tags, so each
-    tag is a filtered count (JSON containment) over the same rows, not a GROUP BY; an action counts
-    under every tag of its finding."""
-    aggregates = {}
-    groups = [(ref, framework_ref_q(ref, prefix="finding__")) for ref, _ in PROGRESS_FRAMEWORK_REFS]
-    groups.append((NO_FRAMEWORK_REF, Q(finding__framework_refs=[])))
-    for index, (_, condition) in enumerate(groups):
-        aggregates[f"total_{index}"] = Count("id", filter=condition)
-        aggregates[f"done_{index}"] = Count("id", filter=condition & Q(status__in=DONE_STATUSES))
-        aggregates[f"overdue_{index}"] = Count("id", filter=condition & Q(status__in=OPEN_STATUSES, due_date__lt=today))
-    counts = actions.order_by().aggregate(**aggregates)
+    findings have no national framework tag at all. Counted from the plan's action facts (read here when
+    not given): a finding may carry several tags, and an action counts under every tag of its finding."""
+    facts = action_facts(actions) if facts is None else facts
+    groups = [ref for ref, _ in PROGRESS_FRAMEWORK_REFS] + [NO_FRAMEWORK_REF]
+    by_ref: dict[str, list[ActionFact]] = {ref: [] for ref in groups}
+    for fact in facts:
+        refs = fact.framework_refs or []
+        if not refs:
+            by_ref[NO_FRAMEWORK_REF].append(fact)
+        for ref in refs:
+            if ref in by_ref:
+                by_ref[ref].append(fact)
+    counts = {}
+    for index, ref in enumerate(groups):
+        figures = _counts(by_ref[ref], today)
+        counts[f"total_{index}"], counts[f"done_{index}"] = figures["total"], figures["done"]
+        counts[f"overdue_{index}"] = figures["overdue"]
+    groups = [(ref, None) for ref in groups]
     labels = dict(PROGRESS_FRAMEWORK_REFS)
     rows = []
     for index, (ref, _) in enumerate(groups):
