@@ -15,7 +15,9 @@ class SearchForm(forms.Form):
 
     def __init__(self, data=None, **kwargs):
         if data is not None:
-            data = {"q": data.get("q", ""), "group": data.get("in", "")}
+            group = data.get("in", "")
+            # An unknown group (an edited link) shows every group rather than an error.
+            data = {"q": data.get("q", ""), "group": group if group in GROUPS else ""}
         super().__init__(data, **kwargs)
         self.fields["q"].widget.attrs.update({"maxlength": MAX_QUERY_LENGTH, "type": "search"})
 

@@ -169,3 +169,10 @@ def test_the_plain_match_used_without_postgresql(monkeypatch, owner, outsider, o
     assert selectors.search_for(owner, "monthly").groups[2].results == [ours["action"]]
     assert selectors.search_for(owner, "front-door").groups[0].results == [ours["inspection"]]
     assert selectors.search_for(outsider, "interviews").total == 0
+
+
+def test_an_unknown_group_in_the_link_shows_every_group(client, owner, ours):
+    client.force_login(owner)
+    response = client.get(URL, {"q": "interviews", "in": "people"})
+    assert response.status_code == 200
+    assert response.context["results"].groups[1].results == [ours["finding"]]
