@@ -30,9 +30,9 @@ def _many_overdue_for(username: str, count: int = 30) -> None:
 def _filter_to_my_overdue(page) -> None:
     page.get_by_role("link", name="All actions").click()
     expect(page.get_by_role("heading", name="All actions", exact=True)).to_be_visible()
-    show = page.locator("summary").filter(has_text="Show filters")
-    if show.is_visible():  # without JavaScript the filters start folded (the MOJ filter pattern)
-        show.click()
+    page.wait_for_load_state()  # app.js has run: on a wide screen it opens the filters
+    if page.get_by_text("Show filters").is_visible():  # without JavaScript they start folded (MOJ filter pattern)
+        page.locator("summary.app-filter-toggle__summary").click()
     page.get_by_label("Overdue only").check()
     page.get_by_label("Owner", exact=True).select_option(label="Lee Lead")
     page.get_by_role("button", name="Apply filters").click()

@@ -119,13 +119,15 @@ def test_my_actions_puts_the_filters_behind_a_toggle_on_a_small_screen(signed_in
     page.set_viewport_size(NARROW)
     page.goto(reverse("actions:action_list"))
     status = page.get_by_role("group", name="Status")
-    toggle = page.locator("summary").filter(has_text="Show filters")
-    expect(toggle).to_be_visible()
+    toggle = page.locator("summary.app-filter-toggle__summary")
+    expect(page.get_by_text("Show filters")).to_be_visible()
+    expect(page.get_by_text("Hide filters")).to_be_hidden()
     expect(status).to_be_hidden()
     # The list comes straight after the toggle: its heading is on the first screen.
     assert page.get_by_role("heading", name="actions", exact=False).first.bounding_box()["y"] < NARROW["height"]
     toggle.click()
     expect(status).to_be_visible()
+    expect(page.get_by_text("Hide filters")).to_be_visible()
     page.get_by_label("Overdue only").check()
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_text("Selected filters")).to_be_visible()  # the filters in use, above the toggle
