@@ -11,6 +11,7 @@ from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from actions.models import DONE_STATUSES, Action, Rag, Status, stale_update_days
 from actions.selectors import DUE_SOON_DAYS, due_soon_q, owner_choices_for, sent_back_q, stale_q, update_due_q
+from core.forms import GovukDateField
 from core.ids import IdBoundsMixin, database_id
 from core.people import person_label
 from findings.models import FRAMEWORK_REF_LABELS, Finding, Theme, framework_ref_q
@@ -64,6 +65,10 @@ UPDATE_CHOICES = [
     ("due", "Due this cycle (not updated since the update day)"),
     ("late", "Late (still not updated after the escalation days)"),
 ]
+class GovukDateFilter(django_filters.Filter):
+    """A date filter typed as day, month and year (core.forms.GovukDateField); ?due_from=2026-05-01 too."""
+
+    field_class = GovukDateField
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -89,12 +94,8 @@ class ActionFilter(django_filters.FilterSet):
     owner = IdChoiceFilter(
         label="Owner", queryset=None, empty_label="Anyone", null_label="Unassigned"
     )
-    due_from = django_filters.DateFilter(
-        label="Due on or after", field_name="due_date", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    due_to = django_filters.DateFilter(
-        label="Due on or before", field_name="due_date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_from = GovukDateFilter(label="Due on or after", field_name="due_date", lookup_expr="gte")
+    due_to = GovukDateFilter(label="Due on or before", field_name="due_date", lookup_expr="lte")
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
     )
@@ -156,7 +157,7 @@ class ActionFilter(django_filters.FilterSet):
                 form.fields[name].label_from_instance = label
         # Rendered through the one GOV.UK field template: small labels, the filter panel's full-width controls.
         form.label_classes = {name: "govuk-label--s" for name in form.fields}
-        for name in ("owner", "due_from", "due_to", "authority", "inspection", "finding", "theme", "update", "framework"):
+        for name in ("owner", "authority", "inspection", "finding", "theme", "update", "framework"):
             if name in form.fields:
                 form.fields[name].widget.attrs["class"] = "app-filter__control"
         for name, hint in (("inspection", self.inspection_hint), ("finding", self.finding_hint)):

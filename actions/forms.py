@@ -5,7 +5,7 @@ from django import forms
 from actions.models import Rag, Status
 from actions.plan_import import TARGETS, SpreadsheetError, check_mapping, sniff
 from actions.selectors import owner_choices_for, owners_for_authority
-from core.dates import UK_DATE_INPUTS
+from core.forms import GovukDateField
 from core.people import person_label
 from core.uploads import check_upload, max_upload_bytes, size_display
 from inspections.selectors import inspections_for
@@ -26,13 +26,7 @@ class BulkChangeForm(forms.Form):
     owner = BoundedModelChoiceField(
         label="New owner", queryset=None, required=False, empty_label="No change"
     )
-    due_date = forms.DateField(
-        label="New due date",
-        required=False,
-        input_formats=UK_DATE_INPUTS,
-        widget=forms.DateInput(attrs={"type": "date", "class": "app-filter__control"}),
-        error_messages={"invalid": "Enter the new due date as a real date, for example 31 3 2027"},
-    )
+    due_date = GovukDateField(label="New due date", required=False, description="the new due date")
     # Closed is not offered: an action is closed when a second person verifies its evidence on its page.
     status = forms.ChoiceField(
         label="New status",
@@ -86,14 +80,9 @@ class BulkChangeForm(forms.Form):
 # --- action page: add, update, verify; the plan's submission dates (h5b) ------------------------------
 
 
-def _date_field(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=UK_DATE_INPUTS,
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
-        error_messages={"invalid": f"{label} must be a real date, for example 31 3 2027"},
-        **kwargs,
-    )
+def _date_field(label: str, **kwargs) -> GovukDateField:
+    """The GOV.UK date input (day, month, year) of core.forms, as every form in the tracker uses."""
+    return GovukDateField(label=label, **kwargs)
 
 
 def _measure_field(label: str, **kwargs) -> forms.DecimalField:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "findings",
     "actions",
     "dashboards",
+    "search",
     "datasets",
     "django.forms",  # Django's own widget templates, found by the form renderer through TEMPLATES
 ]

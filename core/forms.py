@@ -8,11 +8,13 @@ GovukBoundField puts GOV.UK classes on the widget, the error modifier on a field
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+
+from core.dates import UK_DATE_INPUTS
 
 # The GOV.UK class of each kind of widget (BoundField.widget_type); others (radios, checkboxes, the date
 # input) are laid out by the field template.
@@ -84,15 +86,37 @@ class GovukFormRenderer(TemplatesSetting):
 
 
 # --- GOV.UK date input: day, month and year in three boxes -------------------------------------------
+#
+# One date field for every form (core.forms.GovukDateField): three boxes posted as <name>_day, <name>_month
+# and <name>_year. A single <name> value in a UK or ISO format (a link such as ?due_from=2026-05-01, a
+# bookmark, a script) is accepted too, so every URL that worked with a date box still works.
+
+
+def _parse_single(text: str) -> date | None:
+    for fmt in UK_DATE_INPUTS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 class GovukDateBoundField(GovukBoundField):
     date_parts = (("day", 2), ("month", 2), ("year", 4))
 
     @property
+    def id_for_label(self) -> str:
+        """The day box: where the error summary's link takes the person (GOV.UK's date input pattern)."""
+        return f"{self.auto_id}_day" if self.auto_id else ""
+
+    @property
     def parts(self) -> dict[str, str]:
         """Day, month and year to show in the three boxes: what was typed, or the initial date."""
         value = self.value()
+        if isinstance(value, str):
+            value = _parse_single(value.strip()) or value
+            if isinstance(value, str):
+                return {"day": value, "month": "", "year": ""}  # shown back as typed, beside its error
         if isinstance(value, date):
             return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
         if isinstance(value, (list, tuple)) and len(value) == 3:
@@ -103,41 +127,87 @@ class GovukDateBoundField(GovukBoundField):
 class GovukDateWidget(forms.MultiWidget):
     use_fieldset = True
 
-    def __init__(self):
-        super().__init__({"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()})
+    def __init__(self, attrs=None):
+        super().__init__({"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()}, attrs)
 
     def decompress(self, value):
         return [value.day, value.month, value.year] if value else [None, None, None]
 
+    def value_from_datadict(self, data, files, name):
+        if not any(f"{name}_{part}" in data for part in ("day", "month", "year")) and name in data:
+            return data.get(name)  # one value: ?due_from=2026-05-01
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
 
 class GovukDateField(forms.Field):
-    """A date typed as day, month and year, with the GOV.UK design system's error messages."""
+    """A date typed as day, month and year, with the GOV.UK design system's error messages: a missing
+    part, letters, a two-figure year, an impossible date (31 2 2027) or one outside `years` each get a
+    sentence naming the date (`description`, e.g. "the due date"; by default from the label)."""
 
     widget = GovukDateWidget
 
-    def __init__(self, *, description: str, help_text: str = "For example, 25 1 2023", **kwargs):
-        self.description = description  # e.g. "the date the visit started"
+    def __init__(self, *, description: str = "", help_text: str = "For example, 25 1 2023",
+                 years: tuple[int, int] = (1990, 2100), **kwargs):
         super().__init__(help_text=help_text, **kwargs)
+        self.description = description or f"the {str(self.label or 'date').lower()}"
+        self.years = years
 
     def get_bound_field(self, form, field_name):
         return GovukDateBoundField(form, self, field_name)
 
-    def clean(self, value):
+    def _subject(self) -> str:
+        return self.description[0].upper() + self.description[1:]
+
+    def to_python(self, value):
+        if isinstance(value, date) or value in (None, ""):
+            return value or None
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return self._empty()
+            chosen = _parse_single(text)
+            if chosen is None:
+                raise forms.ValidationError(f"{self._subject()} must be a real date, for example 31 3 2027")
+            return self._in_range(chosen)
         parts = [str(part or "").strip() for part in (value or ["", "", ""])]
         day, month, year = parts
-        subject = self.description[0].upper() + self.description[1:]
+        subject = self._subject()
         if not any(parts):
-            if self.required:
-                raise forms.ValidationError(f"Enter {self.description}")
-            return None
+            return self._empty()
         missing = [name for name, part in zip(("day", "month", "year"), parts) if not part]
         if missing:
             raise forms.ValidationError(f"{subject} must include a {' and a '.join(missing)}")
         if not all(part.isdigit() for part in parts):
-            raise forms.ValidationError(f"{subject} must be a real date")
+            raise forms.ValidationError(f"{subject} must be a real date, in numbers, for example 31 3 2027")
         if len(year) != 4:
             raise forms.ValidationError("Year must include 4 numbers")
         try:
-            return date(int(year), int(month), int(day))
+            chosen = date(int(year), int(month), int(day))
         except ValueError:
             raise forms.ValidationError(f"{subject} must be a real date") from None
+        return self._in_range(chosen)
+
+    def _empty(self):
+        if self.required:
+            raise forms.ValidationError(f"Enter {self.description}")
+        return None
+
+    def _in_range(self, chosen: date) -> date:
+        first, last = self.years
+        if not first <= chosen.year <= last:
+            raise forms.ValidationError(f"{self._subject()} must be between {first} and {last}")
+        return chosen
+
+    def clean(self, value):
+        value = self.to_python(value)
+        self.run_validators(value)
+        return value
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(data) != (initial or None)
+        except forms.ValidationError:
+            return True

@@ -245,7 +245,10 @@ def test_after_a_conflict_fields_left_untouched_show_the_newer_values(make_actio
         {"version": 1, "status": "not_started", "rag": "amber", "due_date": "2030-01-01", "note": "Mine"},
     )
     body = response.content.decode()
-    assert '<option value="in_progress" selected>' in body and 'value="2030-06-01"' in body
+    assert '<option value="in_progress" selected>' in body
+    # The due date's day, month and year boxes show the newer date.
+    for part, value in (("day", "1"), ("month", "6"), ("year", "2030")):
+        assert f'name="due_date_{part}" type="text" inputmode="numeric" value="{value}"' in body
     assert '<option value="amber" selected>' in body and "Mine" in body
 
 
@@ -265,3 +268,25 @@ def test_the_update_form_of_a_closed_action_shows_and_keeps_its_status(client, d
     assert response.status_code in (200, 302)
     action.refresh_from_db()
     assert action.status == Status.CLOSED
+
+
+def test_the_due_date_is_typed_as_day_month_and_year(make_action, people):
+    action = make_action(due_date=dt.date(2030, 1, 1))
+    client = client_for(people["lead"])
+    response = client.post(update_url(action), {
+        "version": 1, "status": "not_started", "rag": "green", "due_date_day": "31", "due_date_month": "2",
+        "due_date_year": "2030", "due_date_reason": "New system late",
+    })
+    body = response.content.decode()
+    assert response.status_code == 200 and "The due date must be a real date" in body
+    assert 'href="#id_due_date_day"' in body  # the error summary links to the day box
+    action.refresh_from_db()
+    assert (action.due_date, action.version) == (dt.date(2030, 1, 1), 1)
+
+    response = client.post(update_url(action), {
+        "version": 1, "status": "not_started", "rag": "green", "due_date_day": "28", "due_date_month": "2",
+        "due_date_year": "2030", "due_date_reason": "New system late",
+    })
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.due_date == dt.date(2030, 2, 28)

@@ -43,10 +43,18 @@ def test_the_same_without_javascript(signed_in, demo):
     expect(page.get_by_test_id("timeline").get_by_text("Written without JavaScript")).to_be_visible()
     version = Action.objects.get(pk=action.pk).version
     page.goto(f"{action.get_absolute_url()}update/")
-    page.get_by_label("Due date", exact=True).fill("2031-01-31")
+    _fill_due_date(page, "31", "1", "2031")
     page.get_by_role("button", name="Save update").click()
     expect(page.get_by_text("Enter why the due date is changing.").first).to_be_visible()
     assert Action.objects.get(pk=action.pk).version == version  # nothing saved
+
+
+def _fill_due_date(page, day: str, month: str, year: str) -> None:
+    """The GOV.UK date input: day, month and year boxes in the "Due date" group."""
+    due = page.get_by_role("group", name="Due date")
+    due.get_by_label("Day").fill(day)
+    due.get_by_label("Month").fill(month)
+    due.get_by_label("Year").fill(year)
 
 
 def test_the_full_page_update_form_and_its_errors_are_accessible(signed_in, demo):
@@ -56,7 +64,7 @@ def test_the_full_page_update_form_and_its_errors_are_accessible(signed_in, demo
     page = session.page
     page.goto(f"{action.get_absolute_url()}update/")
     session.assert_accessible("update-page")
-    page.get_by_label("Due date", exact=True).fill("2031-01-31")
+    _fill_due_date(page, "31", "1", "2031")
     page.get_by_role("button", name="Save update").click()
     page.get_by_text("Enter why the due date is changing.").first.wait_for()
     session.assert_accessible("update-page-errors")
