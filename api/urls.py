@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from api import views
+
+app_name = "api"
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False  # ?format=csv instead of .csv paths
+
+
+router = Router()
+router.register("councils", views.CouncilViewSet, basename="council")
+router.register("inspections", views.InspectionViewSet, basename="inspection")
+router.register("judgements", views.JudgementViewSet, basename="judgement")
+router.register("findings", views.FindingViewSet, basename="finding")
+router.register("actions", views.ActionViewSet, basename="action")
+
+urlpatterns = [
+    path("api/", views.api_guide, name="guide"),
+    path("account/api-tokens/", views.api_tokens, name="tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="token_revoke"),
+    path("api/v1/dashboard/<slug:slug>/", views.DashboardView.as_view(), name="dashboard"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="swagger"),
+    path("api/v1/", include(router.urls)),
+]
