@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -233,8 +234,50 @@ class DashboardView(ReadOnlyApiMixin, APIView):
 # --- pages: the API's documentation and a person's tokens -------------------------------------------------
 
 
+GUIDE_ENDPOINTS = [
+    ("councils/", "Your councils: name, slug, Ofsted URN, DfE and ONS codes, region.", ""),
+    ("inspections/", "Inspections and visits: kind, dates, publication date, inspectors, headline.",
+     "authority (id), kind, visited_from, visited_to"),
+    ("judgements/", "Each graded judgement: area, grade and its rank (1 Outstanding to 4 Inadequate).",
+     "authority, inspection, area, grade"),
+    ("findings/", "What each publication said must improve: text, kind, theme, national framework references.",
+     "authority, inspection, theme, kind, framework_ref (e.g. 'outcome 4')"),
+    ("actions/", "Action plans: owner, status, RAG, due date, overdue, measure, last progress update.",
+     "as on All actions: q, authority, inspection, finding, theme, status, rag, owner, due_from, due_to, overdue; sort"),
+    ("actions/positions/?on=YYYY-MM-DD", "Where each action stood at the end of a day (status, RAG, measure).",
+     "the same as actions/"),
+    ("actions/{id}/position/?on=YYYY-MM-DD", "Where one action stood at the end of a day.", ""),
+    ("dashboard/{council slug}/", "A council's dashboard figures: headline, by status, theme and owner, by month.",
+     "inspection (an id, or 'all')"),
+]
+
+POWER_QUERY_EXAMPLE = """let
+    Key = "Token ift_…",
+    Page = (url as text) => Json.Document(Web.Contents(url, [Headers = [Authorization = Key]])),
+    Pages = List.Generate(
+        () => Page("{base}actions/?page_size=1000"),
+        each _ <> null,
+        each if _[next] = null then null else Page(_[next])
+    ),
+    Rows = List.Combine(List.Transform(Pages, each _[results])),
+    Table = Table.FromRecords(Rows)
+in
+    Table"""
+
+
 def api_guide(request):
-    return render(request, "api/guide.html", {"example_key": "ift_…", "nav_section": ""})
+    base_url = request.build_absolute_uri("/api/v1/")
+    example_key = "ift_…"
+    context = {
+        "base_url": base_url,
+        "example_key": example_key,
+        "rate_limit": settings.API_RATE_LIMIT.replace("/", " a ").replace(" a min", " a minute"),
+        "endpoints": [{"path": path, "what": what, "filters": filters} for path, what, filters in GUIDE_ENDPOINTS],
+        "example_csv": f'curl -H "Authorization: Token {example_key}" \\\n  "{base_url}actions/?authority=1&overdue=true&format=csv"',
+        "example_positions": f'curl -H "Authorization: Token {example_key}" \\\n  "{base_url}actions/positions/?on=2025-03-31"',
+        "example_power_query": POWER_QUERY_EXAMPLE.replace("{base}", base_url),
+    }
+    return render(request, "api/guide.html", context)
 
 
 def api_tokens(request):
