@@ -23,7 +23,7 @@ urlpatterns = [
     path("api/", views.api_guide, name="guide"),
     path("account/api-tokens/", views.api_tokens, name="tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="token_revoke"),
-    path("api/v1/dashboard/<slug:slug>/", views.DashboardView.as_view(), name="dashboard"),
+    path("api/v1/dashboard/<str:slug>/", views.DashboardView.as_view(), name="dashboard"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="swagger"),
     path("api/v1/", include(router.urls)),

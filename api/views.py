@@ -7,6 +7,7 @@ Only GET, HEAD and OPTIONS are answered: any other method is 405 before anything
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action as route
-from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,6 +36,9 @@ from inspections.models import Judgement
 from inspections.permissions import authority_policy, inspection_policy
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
+
+
 class ReadOnlyApiMixin:
     # Every method but GET, HEAD and OPTIONS is refused with 405, before authentication: a token never writes.
 
@@ -42,6 +46,11 @@ class ReadOnlyApiMixin:
         if request.method not in SAFE_METHODS:
             raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+
+
+def _require_slug(value: str) -> None:
+    if not SLUG.fullmatch(value):
+        raise NotFound("No council here.")
 
 
 class ReadOnlyViewSet(ReadOnlyApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -57,10 +66,16 @@ class CouncilViewSet(ReadOnlyViewSet):
 
     serializer_class = serializers.CouncilSerializer
     lookup_field = "slug"
+    # Any text up to the next slash reaches the view, so a malformed slug is the API's JSON 404 too.
+    lookup_value_regex = "[^/]+"
     filter_backends: list = []
 
     def get_queryset(self):
         return authority_policy.instances_user_has_permission_for(self.request.user, "view").order_by("name", "id")
+
+    def get_object(self):
+        _require_slug(self.kwargs["slug"])
+        return super().get_object()
 
 
 @extend_schema_view(
@@ -196,6 +211,7 @@ class DashboardView(ReadOnlyApiMixin, APIView):
         responses=serializers.DashboardSerializer,
     )
     def get(self, request, slug: str):
+        _require_slug(slug)
         authority = authority_policy.get_by_slug_for_user(request.user, slug)
         today = timezone.localdate()
         figures = dashboard_figures_for(request.user, authority, request.query_params.get("inspection"), today)
