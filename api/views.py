@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from drf_spectacular.views import SpectacularAPIView
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action as route
@@ -247,6 +248,10 @@ class DashboardView(ReadOnlyApiMixin, APIView):
         return Response(serializers.DashboardSerializer(data).data)
 
 
+class SchemaView(ReadOnlyApiMixin, SpectacularAPIView):
+    """The OpenAPI 3 description (YAML; ?format=json for JSON), for a signed-in person or a token."""
+
+
 # --- pages: the API's documentation and a person's tokens -------------------------------------------------
 
 
@@ -281,13 +286,20 @@ in
     Table"""
 
 
+def _rate_in_words(rate: str) -> str:
+    """"120/min" as "120 requests a minute" (DRF reads the period by its first letter)."""
+    number, _, period = rate.partition("/")
+    unit = {"s": "second", "m": "minute", "h": "hour", "d": "day"}.get(period[:1], period)
+    return f"{number} requests a {unit}"
+
+
 def api_guide(request):
     base_url = request.build_absolute_uri("/api/v1/")
     example_key = "ift_…"
     context = {
         "base_url": base_url,
         "example_key": example_key,
-        "rate_limit": settings.API_RATE_LIMIT.replace("/", " a ").replace(" a min", " a minute"),
+        "rate_limit": _rate_in_words(settings.API_RATE_LIMIT),
         "endpoints": [{"path": path, "what": what, "filters": filters} for path, what, filters in GUIDE_ENDPOINTS],
         "example_csv": f'curl -H "Authorization: Token {example_key}" \\\n  "{base_url}actions/?authority=1&overdue=true&format=csv"',
         "example_positions": f'curl -H "Authorization: Token {example_key}" \\\n  "{base_url}actions/positions/?on=2025-03-31"',
