@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from api import views
 
@@ -16,8 +16,13 @@ swagger = csp_update({"style-src": [SWAGGER_STYLE_HASH]})(
 )
 
 
+class RootView(views.ReadOnlyApiMixin, APIRootView):
+    """The API's endpoints, by name."""
+
+
 class Router(DefaultRouter):
     include_format_suffixes = False  # ?format=csv instead of .csv paths
+    APIRootView = RootView
 
 
 router = Router()

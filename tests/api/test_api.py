@@ -230,7 +230,8 @@ def test_write_methods_are_refused_with_a_token_or_a_session(method, owner, ours
     before = (Action.objects.get(pk=action.pk).version, ActionUpdate.objects.count())
     client.force_login(owner)
     for caller in (token_client(owner), client):
-        for path in ("/api/v1/actions/", f"/api/v1/actions/{action.pk}/", f"/api/v1/dashboard/ourshire/"):
+        for path in ("/api/v1/actions/", f"/api/v1/actions/{action.pk}/", "/api/v1/dashboard/ourshire/", "/api/v1/",
+                     "/api/v1/schema/"):
             response = getattr(caller, method)(path, {"title": "Changed"}, content_type="application/json")
             assert response.status_code == 405, (path, response.status_code)
     assert (Action.objects.get(pk=action.pk).version, ActionUpdate.objects.count()) == before
