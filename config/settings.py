@@ -63,12 +63,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "mozilla_django_oidc",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from static/ (never a CDN)
     "accounts",
     "inspections",
     "findings",
     "actions",
     "dashboards",
     "search",
+    "api",
     "datasets",
     "django.forms",  # Django's own widget templates, found by the form renderer through TEMPLATES
 ]
@@ -321,6 +325,41 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 # Failure counts in the database, so every worker and app server counts the same sign-ins.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+
+# The read-only API (/api/v1/, docs/api.md): a person's API tokens or their browser session; JSON and CSV;
+# pages of 100 (up to 1,000); every list filtered as the pages are. Requests are limited per token (per
+# person in a browser) in the default cache, so Redis when REDIS_URL is set.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "api.renderers.CsvRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": "format",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Inspection Findings Tracker API",
+    "DESCRIPTION": (
+        "Read-only data of the councils you may read: inspections, judgements, findings, actions, positions "
+        "on a date and dashboard figures. Send `Authorization: Token <key>` with a key from your API tokens "
+        "page. JSON, or CSV with `?format=csv`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
+}
 
 # Content-Security-Policy (django-csp 4): no inline script or style; the one bootstrap script that
 # GOV.UK Frontend needs carries a nonce.

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("", include("dashboards.urls")),
     path("", include("search.urls")),
+    path("", include("api.urls")),
     # Before the admin's own URLs: its "view on site" never leaves the admin's councils.
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site), name="view_on_site"),
     path("admin/", admin.site.urls),

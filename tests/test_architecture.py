@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "accounts", "inspections", "findings", "actions", "dashboards", "search", "datasets", "config"]
+LAYERS = ["core", "accounts", "inspections", "findings", "actions", "dashboards", "search", "api", "datasets", "config"]
 
 
 def _lint_imports(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

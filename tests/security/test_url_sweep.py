@@ -37,7 +37,7 @@ from inspections.models import Inspection, LocalAuthority
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"accounts", "inspections", "findings", "actions", "dashboards"}
+PROJECT_APPS = {"accounts", "inspections", "findings", "actions", "dashboards", "api"}
 # Public pages: everything else must send a signed-out visitor to sign-in.
 ANONYMOUS_ALLOWED = {"login", "healthz", "accessibility", "admin:login",
                      # Signing in another way: the council's single sign-on (404 while it is not set up) and
@@ -191,6 +191,10 @@ def _make_barnsley(model):
             parsed={"authority": "Barnsley", "headline": "Barnsley draft headline"},
             expires_at=timezone.now() + timedelta(days=1),
         )
+    if label == "api.apitoken":
+        from api.services import token_create
+
+        return token_create(user=get_user_model().objects.get(username="lead"), name="Barnsley board report")[0]
     if label == "actions.evidence":
         from django.core.files.base import ContentFile
 
@@ -235,7 +239,8 @@ def model_for_pk(endpoint: Endpoint, kwarg: str):
                 return by_snake[stem]
     words = endpoint.url_name
     for snake, model in sorted(by_snake.items(), key=lambda item: -len(item[0])):
-        if words == snake or words.startswith(snake + "_"):
+        # The API's router names its routes "action-detail", "action-position".
+        if words == snake or words.startswith((snake + "_", snake + "-")):
             return model
     default = {"actions": Action, "inspections": Inspection, "findings": Finding}.get(endpoint.namespace)
     return default
@@ -453,6 +458,10 @@ def test_the_sweep_sees_the_whole_urlconf(demo):
     scoped = [e.name for e, _, s in targets if s]
     assert "inspections:authority_detail" in scoped and "admin:actions_action_change" in scoped
     assert "admin:accounts_signinevent_change" in scoped
+    # The read-only API and the API tokens pages.
+    assert {"api:action-detail", "api:action-position", "api:finding-detail", "api:inspection-detail",
+            "api:judgement-detail", "api:council-detail", "api:dashboard", "api:token_revoke"} <= set(scoped)
+    assert {"api:action-list", "api:action-positions", "api:schema", "api:swagger", "api:guide", "api:tokens"} <= names
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere(demo):
@@ -465,12 +474,25 @@ def test_anonymous_visitors_are_sent_to_sign_in_everywhere(demo):
             problems.append(f"{endpoint.name} {path}: shows {leaked(response, markers)[:2]}")
         if endpoint.name in ANONYMOUS_ALLOWED:
             continue
+        if _is_api(endpoint) and response.status_code != 302:
+            # The API answers a request without a token or session 401 (and says how: WWW-Authenticate).
+            if response.status_code != 401 or response.get("WWW-Authenticate") != "Token":
+                problems.append(f"{endpoint.name} {path}: {response.status_code}, not 401 with WWW-Authenticate")
+            continue
         location = response.get("Location", "")
         # The admin guards itself and sends visitors to its own sign-in form (axes and the audit cover it too).
         sign_in = ("/sign-in/?next=", "/admin/login/?next=") if endpoint.namespace == "admin" else ("/sign-in/?next=",)
         if response.status_code != 302 or not location.startswith(sign_in):
             problems.append(f"{endpoint.name} {path}: {response.status_code} {location}, not a redirect to sign-in")
     assert not problems, "\n".join(problems)
+
+
+def _is_api(endpoint: Endpoint) -> bool:
+    """A Django REST framework view (the read-only API), which answers JSON, never a sign-in redirect."""
+    from rest_framework.views import APIView
+
+    view_class = getattr(endpoint.callback, "cls", None)
+    return isinstance(view_class, type) and issubclass(view_class, APIView)
 
 
 ROLES = [role.value for role in Role]
