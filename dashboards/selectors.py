@@ -334,17 +334,16 @@ def progress_by_theme(actions: QuerySet[Action], today: date) -> list[dict]:
 
 def progress_by_owner(actions: QuerySet[Action], today: date) -> list[dict]:
     rows = (
-        actions.values("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+        actions.values("owner_id", "owner__name")
         .annotate(**progress_counts(today))
-        .order_by("owner__first_name", "owner__last_name", "owner__username")
+        .order_by(F("owner__name").asc(nulls_last=True), "owner_id")
     )
     result = []
     for row in rows:
-        full = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
         result.append(
             {
                 "id": row["owner_id"],
-                "name": full or row["owner__username"] or "Unassigned",
+                "name": row["owner__name"] or "Unassigned",
                 "total": row["total"],
                 "done": row["done"],
                 "overdue": row["overdue"],

@@ -36,7 +36,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from actions.models import DONE_STATUSES, Action, ActionUpdate, Rag, Status
+from actions.models import DONE_STATUSES, Action, ActionUpdate, Owner, Rag, Status
 from findings.models import Finding, FindingKind, Theme
 from findings.services import themes_load_defaults
 from inspections.models import (
@@ -426,14 +426,28 @@ class Generator:
         Through.objects.bulk_create(
             [Through(user_id=u.id, group_id=self.groups[labels[u.username][1]].id) for u in users]
         )
+        organisations = dict(PARTNER_AGENCIES)
+        records = []
         for u in users:
             label = labels[u.username][0]
             if label == "lead":
                 people.leads.append(u)
             if label in ("lead", "owner") or label.endswith("-owner"):
-                people.owners.append(u)
+                agency = organisations.get(label.removesuffix("-owner"), authority.name)
+                records.append(Owner(authority=authority, user=u, name=f"{u.first_name} {u.last_name}",
+                                     email=u.email, organisation=agency))
             if label in ("admin", "leader"):
                 people.verifiers.append(u)
+        # Plans also name people who never sign in: officers and partner staff known only by name (two
+        # of the four with an email address, so reminders reach them).
+        for number in range(1, 5):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            code, agency = PARTNER_AGENCIES[(number - 1) % len(PARTNER_AGENCIES)]
+            email = f"{first}.{last}.{code}{number}@{authority.slug}.example.org".lower() if number % 2 else ""
+            records.append(Owner(authority=authority, name=f"{first} {last}", organisation=agency, email=email,
+                                 job_title="Named officer"))
+        Owner.objects.bulk_create(records)
+        people.owners = list(Owner.objects.filter(authority=authority).order_by("id"))
         self.counts.users += len(users)
         self.counts.memberships += len(users)
         return people
@@ -566,7 +580,7 @@ class Generator:
         for a RAG override, closing only by a second person.
         """
         # The action as it stands after each row, for the rule checks (no primary key: no queries).
-        shadow = Action(status=Status.NOT_STARTED, rag=Rag.GREEN, due_date=due, owner_id=owner.pk)
+        shadow = Action(status=Status.NOT_STARTED, rag=Rag.GREEN, due_date=due, owner=owner)
         path = {
             Status.NOT_STARTED: [],
             Status.IN_PROGRESS: [Status.IN_PROGRESS],
@@ -606,7 +620,7 @@ class Generator:
             if number == 1:
                 changes = {
                     "title": [None, action.title],
-                    "owner": [None, owner.username],
+                    "owner": [None, owner.name],
                     "due_date": [None, due.isoformat()],
                     "status": [None, status],
                     "rag": [None, rag],

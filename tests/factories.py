@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from accounts.models import Membership, Role
-from actions.models import Action, ActionUpdate, Rag, Status
+from actions.models import Action, ActionUpdate, Owner, Rag, Status
 from findings.models import Finding, FindingKind, Theme
 from inspections.models import Grade, Inspection, InspectionKind, Judgement, LocalAuthority
 
@@ -91,6 +91,20 @@ class FindingFactory(factory.django.DjangoModelFactory):
     kind = FindingKind.IMPROVEMENT
     text = factory.Sequence(lambda n: f"The quality of practice point {n}.")
     position = factory.Sequence(lambda n: n + 1)
+
+
+class OwnerFactory(factory.django.DjangoModelFactory):
+    """A person who owns actions of a council: without an account unless `user` is given."""
+
+    class Meta:
+        model = Owner
+
+    authority = factory.SubFactory(LocalAuthorityFactory)
+    name = factory.Faker("name")
+    job_title = "Service manager"
+    organisation = factory.LazyAttribute(lambda o: o.authority.name)
+    email = ""
+    user = None
 
 
 class ActionFactory(factory.django.DjangoModelFactory):

@@ -20,7 +20,7 @@ def _many_overdue_for(username: str, count: int = 30) -> None:
     from django.contrib.auth import get_user_model
 
     lead = get_user_model().objects.get(username=username)
-    finding = Action.objects.filter(owner=lead).select_related("finding").first().finding
+    finding = Action.objects.filter(owner__user=lead).select_related("finding").first().finding
     today = timezone.localdate()
     for n in range(count):
         action_through_services(finding=finding, title=f"Backlog case review {n:02d}", owner=lead, status=Status.IN_PROGRESS,
