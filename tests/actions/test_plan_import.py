@@ -244,9 +244,10 @@ def test_round_trip_export_then_import_into_a_fresh_council(client, council):
 
     def plan(inspection):
         return sorted(
-            (a.finding.kind, a.finding.position, a.title, a.owner_id, a.due_date, a.status, a.rag, a.progress_notes)
+            (a.finding.kind, a.finding.position, a.title, a.owner.user_id if a.owner else None, a.due_date, a.status,
+             a.rag, a.progress_notes)
             for a in Action.objects.filter(finding__inspection=inspection, status__in=open_statuses)
-            .select_related("finding")
+            .select_related("finding", "owner")
         )
 
     assert len(plan(twin)) == 5 == Action.objects.filter(finding__inspection=twin).count()
