@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from actions.models import Action, ActionUpdate
+from actions.models import Action, ActionUpdate, Owner
 from actions.services import StaleActionError, action_change
 from inspections.admin import AuthorityScopedAdmin
 from core.admin import ReadOnlyAdminMixin
@@ -73,7 +73,7 @@ class ActionAdmin(AuthorityScopedAdmin):
     list_display = ("title", "owner", "due_date", "status", "rag", "updated_at")
     # RelatedOnly: the filter lists only authorities in the (scoped) rows, never every council's name.
     list_filter = ("status", "rag", "finding__theme", ("finding__inspection__authority", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("title", "description", "progress_notes", "owner__username")
+    search_fields = ("title", "description", "progress_notes", "owner__name")
     list_select_related = ("owner", "finding__inspection__authority")
     date_hierarchy = "due_date"
     fields = (*ADMIN_EDITABLE_FIELDS, "expected_version", *RULE_BOUND_FIELDS)
@@ -109,3 +109,14 @@ class ActionUpdateAdmin(ReadOnlyAdminMixin, AuthorityScopedAdmin):
     list_select_related = ("action", "author")
     date_hierarchy = "created_at"
 
+
+
+@admin.register(Owner)
+class OwnerAdmin(ReadOnlyAdminMixin, AuthorityScopedAdmin):
+    """Owners are added and edited on each council's Owners page (actions.services.owner_create and
+    owner_update); readable here."""
+
+    list_display = ("name", "job_title", "organisation", "email", "user", "authority")
+    list_filter = (("authority", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "job_title", "organisation", "email", "user__username")
+    list_select_related = ("user", "authority")

@@ -4,7 +4,7 @@ from django import forms
 
 from actions.models import Rag, Status
 from actions.plan_import import TARGETS, SpreadsheetError, check_mapping, sniff
-from actions.selectors import owner_choices_for, owners_for_authority
+from actions.selectors import owner_account_choices, owner_choices_for, owners_for_authority
 from core.forms import GovukDateField
 from core.people import person_label
 from core.uploads import check_upload, max_upload_bytes, size_display
@@ -327,3 +327,67 @@ class ColumnMappingForm(forms.Form):
         for error in check_mapping(self.mapping()):
             self.add_error(None, error)
         return cleaned
+
+
+# --- the action's own details (title, description, owner, due date) and its council's owners (h7owners) --
+
+
+class ActionDetailsForm(forms.Form):
+    """"Edit action details" on the action's page: what a lead or admin may change about the action itself.
+    Saved through actions.services.action_change, like every other change (a due date needs a reason)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    title = forms.CharField(label="Action", max_length=200, error_messages={"required": "Enter the action"})
+    description = forms.CharField(
+        label="Description", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    owner = BoundedModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Not assigned yet")
+    due_date = _date_field("Due date", required=False)
+    due_date_reason = forms.CharField(
+        label="Reason for changing the due date", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="Needed only when the due date changes.",
+    )
+
+    FIELDS = ("title", "description", "owner", "due_date")
+
+    def __init__(self, *args, action, **kwargs):
+        if not args and "data" not in kwargs:
+            kwargs["initial"] = {"version": action.version, **{name: getattr(action, name) for name in self.FIELDS}}
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.fields["owner"].queryset = owners_for_authority(action.finding.inspection.authority)
+        self.fields["owner"].label_from_instance = lambda owner: owner.description
+
+    def changes(self) -> dict:
+        """Only what differs from the action as read, so an unchanged due date needs no reason."""
+        data = self.cleaned_data
+        return {
+            name: (data[name].strip() if isinstance(data[name], str) else data[name])
+            for name in self.FIELDS
+            if (data[name].strip() if isinstance(data[name], str) else data[name]) != getattr(self.action, name)
+        }
+
+
+class OwnerForm(forms.Form):
+    """An owner of a council's actions: a person named in its plans, with or without an account."""
+
+    name = forms.CharField(label="Name", max_length=150, error_messages={"required": "Enter the owner's name"})
+    job_title = forms.CharField(label="Job title (optional)", required=False, max_length=150)
+    organisation = forms.CharField(
+        label="Organisation (optional)", required=False, max_length=150,
+        help_text="For example the council's service, or a partner agency such as the integrated care board.",
+    )
+    email = forms.EmailField(
+        label="Email address (optional)", required=False,
+        help_text="Reminders of due and overdue actions go only to owners with an email address.",
+        error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
+    )
+    user = BoundedModelChoiceField(
+        label="Tracker account (optional)", queryset=None, required=False, empty_label="No account",
+        help_text="Link the person's account so their actions appear under My actions and they can update them.",
+    )
+
+    def __init__(self, *args, authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = owner_account_choices(authority)
+        self.fields["user"].label_from_instance = person_label

@@ -54,15 +54,65 @@ def stale_cutoff_date(today: date) -> date:
 RAG_TAG_CLASS = {Rag.RED: "govuk-tag--red", Rag.AMBER: "govuk-tag--orange", Rag.GREEN: "govuk-tag--green"}
 
 
+class Owner(models.Model):
+    """Who an action is assigned to: a person named in the council's plan, with or without an account.
+
+    Plans name officers and partner agencies who will never sign in, so an owner is a record of the
+    council, optionally linked to a user (then "My actions" and the owner's rights follow the link).
+    Reminders go to those with an email address. `get_full_name` and `get_username` let an owner be
+    named by core.people.person_label like a user.
+    """
+
+    authority = models.ForeignKey(
+        "inspections.LocalAuthority", on_delete=models.CASCADE, related_name="action_owners"
+    )
+    name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150, blank=True)
+    organisation = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owner_records",
+        help_text="The tracker account of this person, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "user"], name="owner_one_record_per_user"),
+            models.CheckConstraint(condition=~Q(name=""), name="owner_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_username(self) -> str:
+        return self.name
+
+    @property
+    def description(self) -> str:
+        """"Jo Bloggs, Head of Service, Barnsley Council": the name with what is known about the person."""
+        return ", ".join(part for part in (self.name, self.job_title, self.organisation) if part)
+
+    @property
+    def contact_email(self) -> str:
+        """Where reminders go: the record's email, else its account's."""
+        if self.email:
+            return self.email
+        if self.user_id is not None and self.user.is_active:
+            return self.user.email
+        return ""
+
+
 class Action(models.Model):
     """One item of the council's action plan against a finding."""
 
     finding = models.ForeignKey("findings.Finding", on_delete=models.PROTECT, related_name="actions")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_actions"
-    )
+    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, null=True, blank=True, related_name="actions")
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     rag = models.CharField("RAG", max_length=5, choices=Rag.choices, default=Rag.GREEN)
@@ -334,9 +384,12 @@ class ReminderKind(models.TextChoices):
 
 
 class ReminderLog(models.Model):
-    """One row per email sent: the unique constraint makes a second run on the same day send nothing."""
+    """One row per email sent: the unique constraint makes a second run on the same day send nothing.
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    The person is a user, or (an owner without an account) an email address."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    email = models.EmailField(blank=True, help_text="For an owner without an account: where it was sent.")
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     date = models.DateField()
     action_count = models.PositiveIntegerField(default=0)
@@ -346,8 +399,12 @@ class ReminderLog(models.Model):
         ordering = ["-date", "user"]
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "date"], name="reminder_once_per_day"),
+            models.UniqueConstraint(
+                fields=["email", "kind", "date"], condition=Q(user__isnull=True), name="reminder_once_per_day_by_email"
+            ),
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(email=""), name="reminder_has_recipient"),
             models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.user} on {self.date}"
+        return f"{self.get_kind_display()} to {self.user or self.email} on {self.date}"

@@ -61,11 +61,17 @@ class ActionPermissions:
 NO_PERMISSIONS = ActionPermissions(fields=frozenset(), note_is_progress=False, can_mark_complete=False, can_verify=False)
 
 
+def action_owned_by(action, user) -> bool:
+    """"The owner" is the person linked to the action's owner record (an owner without an account has no
+    rights of their own)."""
+    return action.owner_id is not None and action.owner.user_id is not None and action.owner.user_id == user.pk
+
+
 def action_permissions(user, action) -> ActionPermissions:
     """What `user` may do to `action`, which the caller has already fetched within the user's scope."""
     if not user.is_authenticated:
         return NO_PERMISSIONS
-    is_owner = action.owner_id is not None and action.owner_id == user.pk
+    is_owner = action_owned_by(action, user)
     if is_partner(user):
         if not is_owner:
             return NO_PERMISSIONS
@@ -117,13 +123,13 @@ class ActionPolicy(ModelPermissionPolicy):
             if not can_verify_actions(user):
                 return Action.objects.none()
             # Nobody verifies their own work.
-            return visible.filter(status=Status.COMPLETE).exclude(owner=user)
+            return visible.filter(status=Status.COMPLETE).exclude(owner__user=user)
         # change
         if is_partner(user):
             return visible  # actions_for already keeps a partner to their own actions
         if can_edit_actions(user) or has_role(user, Role.SENIOR_LEADER):
             return visible
-        return visible.filter(owner=user)
+        return visible.filter(owner__user=user)
 
     def user_has_permission_for_instance(self, user, action: str, instance) -> bool:
         self._check_action(action)
@@ -148,6 +154,15 @@ class ActionPolicy(ModelPermissionPolicy):
             user.is_authenticated
             and can_edit_actions(user)
             and finding.inspection.authority_id in authority_ids_for(user)
+        )
+
+    def is_owner(self, user, action) -> bool:
+        return action_owned_by(action, user)
+
+    def user_may_manage_owners(self, user, authority) -> bool:
+        """Leads and admins of the council add and edit its owner records."""
+        return (
+            user.is_authenticated and can_edit_actions(user) and authority.pk in authority_ids_for(user)
         )
 
     def owner_may_own(self, owner, authority_id: int) -> bool:

@@ -17,10 +17,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import EmailValidator, URLValidator
 
 from actions.exports import FORMULA_TRIGGERS
-from actions.models import Action, Rag, Status
+from actions.models import Action, Owner, Rag, Status
 from core.dates import parse_uk_date
 
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates beyond reason
@@ -288,7 +288,13 @@ class ImportRow:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     finding: Any = None
+    # An Owner of the council, a member without an owner record yet (a user), or a new Owner (not saved:
+    # action_plan_import adds it) when the name matches no one.
     owner: Any = None
+
+    @property
+    def owner_is_new(self) -> bool:
+        return isinstance(self.owner, Owner) and self.owner.pk is None
 
     @property
     def valid(self) -> bool:
@@ -340,13 +346,24 @@ class RowChecker:
         members = list(
             get_user_model().objects.filter(memberships__authority=inspection.authority, is_active=True).distinct()
         )
+        # Owners match by name or email (case and spacing ignored); a member without an owner record yet by
+        # username, full name or email. A person counts once, however many of their keys match.
+        records = list(Owner.objects.filter(authority=inspection.authority))
+        linked = {record.user_id: record for record in records if record.user_id is not None}
         self.people: dict[str, list] = defaultdict(list)
+        for record in records:
+            keys = {_normal(record.name), record.email.casefold()}
+            for key in keys - {""}:
+                self.people[key].append(record)
         for person in members:
             keys = {person.username.casefold(), _normal(person.get_full_name())}
             if person.email:
                 keys.add(person.email.casefold())
+            who = linked.get(person.pk, person)
             for key in keys - {""}:
-                self.people[key].append(person)
+                if who not in self.people[key]:
+                    self.people[key].append(who)
+        self.new_owners: dict[str, Owner] = {}
 
         self.existing = {
             (finding_id, title.casefold())
@@ -374,8 +391,10 @@ class RowChecker:
                 row.owner = matches[0]
             elif matches:
                 row.errors.append(f"More than one person in {self.inspection.authority.name} is called “{owner_text}”: use their email address")
+            elif len(owner_text) > Owner._meta.get_field("name").max_length:
+                row.errors.append(f"The owner “{owner_text[:40]}...” is too long for a name: use the person's name")
             else:
-                row.errors.append(f"No one called “{owner_text}” is a member of {self.inspection.authority.name}: use their username, email address or full name")
+                row.owner = self._new_owner(owner_text)
 
         for key, label in (("due_date", "due date"), ("measure_latest_on", "date of the latest value")):
             try:
@@ -427,6 +446,20 @@ class RowChecker:
             self.seen.add(key)
         return row
 
+    def _new_owner(self, text: str) -> Owner:
+        """One new owner (unsaved) per name however many rows name them; an email address is kept as theirs."""
+        key = _normal(text) or text.casefold()
+        if key not in self.new_owners:
+            email = ""
+            if "@" in text:
+                try:
+                    EmailValidator()(text)
+                    email = text
+                except ValidationError:
+                    pass
+            self.new_owners[key] = Owner(authority=self.inspection.authority, name=" ".join(text.split()), email=email)
+        return self.new_owners[key]
+
     def _finding(self, ref: str, finding_text: str, errors: list[str]):
         if ref:
             found = self._finding_by_ref(ref)
@@ -470,6 +503,15 @@ class RowChecker:
         if len(candidates) > 1:
             self.ambiguous = f"“{ref}” could be Improvement {position} or Priority action {position}: say which"
         return candidates[0] if len(candidates) == 1 else None
+
+
+def new_owners(rows: list[ImportRow]) -> list[Owner]:
+    """The owners the import will add (named in the sheet, matching no one), once each, in row order."""
+    seen: dict[int, Owner] = {}
+    for row in rows:
+        if row.owner_is_new:
+            seen.setdefault(id(row.owner), row.owner)
+    return list(seen.values())
 
 
 def check_rows(sheet: Sheet, mapping: list[str], inspection) -> list[ImportRow]:

@@ -1,5 +1,8 @@
 """Reminder emails: a daily digest of due and overdue actions per owner, the monthly "update due" email,
-and escalation of late updates to the council's senior leaders. Each (person, kind, day) is sent once."""
+and escalation of late updates to the council's senior leaders. Each (person, kind, day) is sent once.
+
+Owners are person records (actions.Owner): one with an account is written to as that user (once, for
+all their councils); one without an account only if the record has an email address."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from accounts.models import Role
 from actions.models import OPEN_STATUSES, Action, ReminderKind, ReminderLog
@@ -38,16 +42,20 @@ def settings_base_url() -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/")
 
 
-def _send_once(*, user, kind: str, today: date, subject: str, body: str, count: int, run: ReminderRun) -> None:
-    """Claim the (user, kind, day) row first: if it exists, this email went already."""
-    if not user.email:
+def _send_once(*, user, kind: str, today: date, subject: str, body: str, count: int, run: ReminderRun,
+               email: str = "") -> None:
+    """Claim the (person, kind, day) row first: if it exists, this email went already. The person is a
+    user, or (for an owner without an account) an email address."""
+    address = email or (user.email if user is not None else "")
+    if not address:
         run.skipped[kind] += 1
         return
     try:
         with transaction.atomic():
-            ReminderLog.objects.create(user=user, kind=kind, date=today, action_count=count)
+            ReminderLog.objects.create(user=user, email="" if user is not None else address.lower(), kind=kind,
+                                       date=today, action_count=count)
             # Inside the transaction: if sending fails, the claim is released and a re-run retries.
-            send_mail(subject, body, None, [user.email])
+            send_mail(subject, body, None, [address])
     except IntegrityError:
         run.skipped[kind] += 1
         return
@@ -55,9 +63,39 @@ def _send_once(*, user, kind: str, today: date, subject: str, body: str, count: 
 
 
 def _open_actions():
-    return Action.objects.filter(status__in=OPEN_STATUSES, owner__isnull=False, owner__is_active=True).select_related(
-        "owner", "finding__inspection__authority"
+    # An owner linked to an account that was closed has left: no reminders.
+    return (
+        Action.objects.filter(status__in=OPEN_STATUSES, owner__isnull=False)
+        .filter(Q(owner__user__isnull=True) | Q(owner__user__is_active=True))
+        .select_related("owner__user", "finding__inspection__authority")
     )
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """Who a reminder goes to: an owner's account (one email for all their councils), or else the
+    owner record's email address (none: skipped)."""
+
+    user: object
+    email: str
+    name: str
+
+
+def _recipient(owner) -> _Recipient:
+    if owner.user_id is not None:
+        return _Recipient(user=owner.user, email=owner.email or owner.user.email, name=person_label(owner.user))
+    return _Recipient(user=None, email=owner.email, name=owner.name)
+
+
+def _by_recipient(actions) -> dict:
+    grouped: dict = defaultdict(list)
+    names: dict = {}
+    for action in actions:
+        recipient = _recipient(action.owner)
+        key = ("user", recipient.user.pk) if recipient.user is not None else ("email", recipient.email.lower() or f"owner-{action.owner_id}")
+        names.setdefault(key, recipient)
+        grouped[key].append(action)
+    return {names[key]: actions for key, actions in grouped.items()}
 
 
 def reminders_send(*, today: date) -> ReminderRun:
@@ -71,38 +109,34 @@ def reminders_send(*, today: date) -> ReminderRun:
 
 def _send_digests(today: date, run: ReminderRun) -> None:
     horizon = today + timedelta(days=DIGEST_DAYS)
-    by_owner: dict = defaultdict(list)
-    for action in _open_actions().filter(due_date__lte=horizon).order_by("due_date", "id"):
-        by_owner[action.owner].append(action)
+    by_owner = _by_recipient(_open_actions().filter(due_date__lte=horizon).order_by("due_date", "id"))
     for owner, actions in by_owner.items():
         overdue = [a for a in actions if a.due_date < today]
         soon = [a for a in actions if a.due_date >= today]
-        parts = [f"Hello {person_label(owner)},", ""]
+        parts = [f"Hello {owner.name},", ""]
         if overdue:
             parts += [f"Overdue ({len(overdue)}):", *[_line(a, today) for a in overdue], ""]
         if soon:
             parts += [f"Due in the next {DIGEST_DAYS} days ({len(soon)}):", *[_line(a, today) for a in soon], ""]
         parts.append("Please update each action in the Inspection Findings Tracker.")
         subject = f"Your actions: {len(overdue)} overdue, {len(soon)} due within {DIGEST_DAYS} days"
-        _send_once(user=owner, kind=ReminderKind.DIGEST, today=today, subject=subject, body="\n".join(parts),
-                   count=len(actions), run=run)
+        _send_once(user=owner.user, email=owner.email, kind=ReminderKind.DIGEST, today=today, subject=subject,
+                   body="\n".join(parts), count=len(actions), run=run)
 
 
 def _send_update_due(today: date, run: ReminderRun) -> None:
-    by_owner: dict = defaultdict(list)
-    for action in _open_actions().order_by("due_date", "id"):
-        by_owner[action.owner].append(action)
+    by_owner = _by_recipient(_open_actions().order_by("due_date", "id"))
     for owner, actions in by_owner.items():
         body = "\n".join(
             [
-                f"Hello {person_label(owner)},",
+                f"Hello {owner.name},",
                 "",
                 f"It is the monthly update day. Please record progress on your {len(actions)} open "
                 f"action{'s' if len(actions) != 1 else ''}:",
                 *[_line(a, today) for a in actions],
             ]
         )
-        _send_once(user=owner, kind=ReminderKind.UPDATE_DUE, today=today,
+        _send_once(user=owner.user, email=owner.email, kind=ReminderKind.UPDATE_DUE, today=today,
                    subject=f"Monthly update due: {len(actions)} open action{'s' if len(actions) != 1 else ''}",
                    body=body, count=len(actions), run=run)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from accounts.selectors import is_partner
 from actions.history import timeline_for
-from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionPlan, ActionUpdate, Evidence, Rag, Status
+from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionPlan, ActionUpdate, Evidence, Owner, Rag, Status
 from actions.models import stale_cutoff_date
 from core.pagination import page_of
 from core.workdays import add_working_days, working_days_between
@@ -28,7 +28,7 @@ def actions_for(user) -> QuerySet[Action]:
     if is_partner(user):
         # A partner agency sees only what is assigned to it, and only in councils it works with.
         return Action.objects.filter(
-            owner=user,
+            owner__user=user,
             finding__inspection__authority_id__in=Membership.objects.filter(user=user).values("authority_id"),
         )
     return Action.objects.filter(finding__inspection__authority_id__in=authority_ids_for(user))
@@ -75,7 +75,7 @@ _RAG_RANK = Case(
 ACTION_SORTS: dict[str, tuple[str, ...]] = {
     "due": ("due_date",),
     "title": ("title",),
-    "owner": ("owner__first_name", "owner__last_name", "owner__username"),
+    "owner": ("owner__name",),
     "status": ("status_rank",),
     "rag": ("rag_rank",),
     "authority": ("finding__inspection__authority__name",),
@@ -95,7 +95,7 @@ def action_rows_for(user) -> QuerySet[Action]:
 
 
 def my_action_rows_for(user) -> QuerySet[Action]:
-    return action_rows_for(user).filter(owner=user)
+    return action_rows_for(user).filter(owner__user=user)
 
 
 def sort_actions(queryset: QuerySet[Action], sort: str | None, *, default: str = DEFAULT_SORT) -> tuple[QuerySet[Action], str]:
@@ -127,16 +127,9 @@ def _priority_order(queryset: QuerySet[Action]) -> QuerySet[Action]:
     return queryset.annotate(urgency=urgency).order_by("urgency", F("due_date").asc(nulls_last=True), "id")
 
 
-def owner_choices_for(user):
-    """People who can own an action in the user's authorities (members of any of them)."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, memberships__authority_id__in=authority_ids_for(user))
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+def owner_choices_for(user) -> QuerySet[Owner]:
+    """The owner records of the user's authorities (people with or without an account)."""
+    return Owner.objects.filter(authority_id__in=authority_ids_for(user)).order_by("name", "id")
 
 
 # --- Plan deadlines, positions on a date, the monthly update cycle, the action page (h5b) -------------
@@ -374,8 +367,28 @@ def measure_trend(history: list[ActionUpdate]) -> list[ActionUpdate]:
     return trend
 
 
-def owners_for_authority(authority):
-    """Who can own an action of this council: its active members (partners included)."""
+def owners_for_authority(authority) -> QuerySet[Owner]:
+    """Who can own an action of this council: its owner records, with or without an account."""
+    return Owner.objects.filter(authority=authority).order_by("name", "id")
+
+
+def owner_rows_for(user, authority) -> QuerySet[Owner]:
+    """The owners page: each owner of a council (one of the user's) with their linked account and how many
+    open actions they hold; one query for any number of owners."""
+    if authority.pk not in authority_ids_for(user):
+        return Owner.objects.none()
+    return (
+        owners_for_authority(authority)
+        .select_related("user")
+        .annotate(
+            open_actions=Count("actions", filter=Q(actions__status__in=OPEN_STATUSES)),
+            all_actions=Count("actions"),
+        )
+    )
+
+
+def owner_account_choices(authority):
+    """The members of a council who may be linked to an owner record."""
     from django.contrib.auth import get_user_model
 
     return (

@@ -2,7 +2,7 @@
 import, the admin site, commands, the demo loader) calls one of these public services, one per operation:
 
     action_create, action_change, action_verify, action_send_back, actions_bulk_change,
-    action_plan_import, action_plan_record
+    action_plan_import, action_plan_record, owner_create, owner_update
 
 Each checks who may do it (actions.permissions.action_policy), enforces the rules
 (validate_action_values, _closure_check), checks the version read, and writes one history row per change
@@ -26,10 +26,11 @@ from accounts.permissions import SYSTEM
 from accounts.selectors import can_edit_actions, can_record_plan, can_verify_actions
 from actions import plan_import
 from actions.evidence import evidence_file_check
-from actions.models import Action, ActionPlan, ActionUpdate, Evidence, Rag, Status
+from actions.models import Action, ActionPlan, ActionUpdate, Evidence, Owner, Rag, Status
 from actions.permissions import LEAD_FIELDS, ActionPermissions, action_policy
 from findings.models import Finding
-from inspections.models import ImportDraft, Inspection
+from core.people import person_label
+from inspections.models import ImportDraft, Inspection, LocalAuthority
 from inspections.selectors import authority_ids_for
 from inspections.services import authority_data_changed, import_draft_store, import_draft_update
 
@@ -207,7 +208,7 @@ def validate_verification(*, verifier, action: Action) -> dict[str, str]:
         return {"status": "Only an action marked complete can be closed."}
     if not can_verify_actions(verifier):
         return {"status": "Only an admin or senior leader can verify and close an action."}
-    if action.owner_id is not None and action.owner_id == verifier.pk:
+    if action_policy.is_owner(verifier, action):
         return {"status": "Someone other than the owner must verify and close this action."}
     return {}
 
@@ -224,10 +225,26 @@ def _closure_check(user, action: Action) -> None:
         raise ValidationError(errors)
 
 
-def _check_owner(owner, authority) -> None:
-    if owner is not None and not action_policy.owner_may_own(owner, authority.pk):
-        name = owner.get_full_name() or owner.get_username()
-        raise ValidationError({"owner": f"{name} is not a member of {authority.name}, so cannot own its actions."})
+def _check_owner(owner, authority) -> Owner | None:
+    """The council's owner record for `owner`: an Owner of this council, or a user who is a member of it
+    (their record is made the first time they own an action here). Anything else is refused."""
+    if owner is None:
+        return None
+    if isinstance(owner, Owner):
+        if owner.authority_id != authority.pk:
+            raise ValidationError({"owner": f"{owner.name} is not an owner in {authority.name}, so cannot own its actions."})
+        return owner
+    if not action_policy.owner_may_own(owner, authority.pk):
+        raise ValidationError({"owner": f"{person_label(owner)} is not a member of {authority.name}, so cannot own its actions."})
+    return owner_record_for_user(owner, authority)
+
+
+def owner_record_for_user(user, authority) -> Owner:
+    """The owner record linking `user` to `authority`, made (named as person_label names them) if missing."""
+    record, _ = Owner.objects.get_or_create(
+        authority=authority, user=user, defaults={"name": person_label(user), "email": user.email or ""}
+    )
+    return record
 
 
 # --- create ----------------------------------------------------------------------------------------
@@ -263,7 +280,7 @@ def action_create(
     if not _is_system(user) and not action_policy.user_may_add_to_finding(user, finding):
         raise PermissionDenied("Only improvement leads and admins of this council can add actions.")
     authority = finding.inspection.authority
-    _check_owner(owner, authority)
+    owner = _check_owner(owner, authority)
     errors = validate_action_values(before=None, changes={"title": title, "status": status})
     if errors:
         raise ValidationError(errors)
@@ -341,6 +358,7 @@ def action_change(
     unknown = set(changes) - set(TRACKED_FIELDS)
     if unknown:
         raise ValueError(f"Not an editable field: {', '.join(sorted(unknown))}")
+    changes = dict(changes)  # the caller's dict is not ours to change (bulk change passes one to many)
     evidence_files = list(evidence_files or [])
     evidence_links = [link for link in (evidence_links or []) if link]
     with transaction.atomic():
@@ -362,6 +380,13 @@ def action_change(
         if refused:
             raise PermissionDenied(f"You cannot change: {', '.join(sorted(refused))}.")
 
+        owner_error = {}
+        if "owner" in changes:
+            try:
+                changes["owner"] = _check_owner(changes["owner"], current.finding.inspection.authority)
+            except ValidationError as error:
+                owner_error = {field: messages[0] for field, messages in error.message_dict.items()}
+                changes.pop("owner")
         changes = {name: value for name, value in changes.items() if getattr(current, name) != value}
         if (
             "status" in changes
@@ -378,11 +403,7 @@ def action_change(
             rag_reason=rag_reason,
             today=today,
         )
-        if "owner" in changes:
-            try:
-                _check_owner(changes["owner"], current.finding.inspection.authority)
-            except ValidationError as error:
-                errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+        errors.update(owner_error)
         checked_files = []
         for upload in evidence_files:
             try:
@@ -633,7 +654,8 @@ def action_plan_record(
 def action_plan_import(*, user, inspection, rows, source_name: str = "a spreadsheet") -> list[Action]:
     """Create every checked row's action in one transaction, each with its first history row.
 
-    `rows` are `actions.plan_import.ImportRow`s; any row with errors refuses the whole import.
+    `rows` are `actions.plan_import.ImportRow`s; any row with errors refuses the whole import. Owners
+    the sheet names who match no one (listed on the check page) are added first, through owner_create.
     """
 
     _require_person(user)
@@ -644,6 +666,11 @@ def action_plan_import(*, user, inspection, rows, source_name: str = "a spreadsh
         raise ValueError(f"Rows with problems cannot be imported: {', '.join(map(str, invalid[:10]))}")
     if not rows:
         raise ValueError("There are no actions to import.")
+    added: dict[int, Owner] = {}
+    for new in plan_import.new_owners(rows):
+        added[id(new)] = owner_create(
+            user=user, authority=inspection.authority, name=new.name, email=new.email,
+        )
     created = []
     for row in rows:
         values = dict(row.values)
@@ -661,7 +688,7 @@ def action_plan_import(*, user, inspection, rows, source_name: str = "a spreadsh
                 title=values["title"],
                 user=user,
                 description=values.get("description", ""),
-                owner=row.owner,
+                owner=added.get(id(row.owner), row.owner),
                 due_date=values.get("due_date"),
                 status=values["status"],
                 rag=values["rag"],
@@ -692,3 +719,76 @@ def plan_import_draft_create(*, user, inspection: Inspection, source: bytes, for
 def plan_import_mapping_set(*, draft: ImportDraft, user, mapping: list[str]) -> ImportDraft:
     """Record which column holds what, checked again at the last step."""
     return import_draft_update(draft=draft, user=user, parsed={**draft.parsed, "mapping": mapping})
+
+
+# --- owners: the people (with or without an account) actions are assigned to ------------------------
+
+OWNER_FIELDS = ("name", "job_title", "organisation", "email", "user")
+
+
+def _owner_values_check(*, authority, values: dict, record: Owner | None = None) -> dict:
+    """The values cleaned (text trimmed), or ValidationError naming each field that is wrong."""
+    errors: dict[str, str] = {}
+    cleaned = {name: (value.strip() if isinstance(value, str) else value) for name, value in values.items()}
+    if "name" in cleaned and not cleaned["name"]:
+        errors["name"] = "Enter the owner's name."
+    if cleaned.get("email"):
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            errors["email"] = "Enter an email address in the correct format, like name@example.com."
+    user = cleaned.get("user")
+    if user is not None:
+        if not action_policy.owner_may_own(user, authority.pk):
+            errors["user"] = f"{person_label(user)} is not a member of {authority.name}."
+        else:
+            taken = Owner.objects.filter(authority=authority, user=user)
+            if record is not None:
+                taken = taken.exclude(pk=record.pk)
+            if taken.exists():
+                errors["user"] = f"{person_label(user)} already has an owner record in {authority.name}."
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _require_owner_manager(user, authority) -> None:
+    _require_person(user)
+    if _is_system(user):
+        return
+    if not action_policy.user_may_manage_owners(user, authority):
+        raise PermissionDenied("Only improvement leads and admins of this council can manage its owners.")
+
+
+@transaction.atomic
+def owner_create(
+    *, user, authority: LocalAuthority, name: str, job_title: str = "", organisation: str = "", email: str = "",
+    account=None,
+) -> Owner:
+    """A lead or admin of the council names a person who can own its actions (an account is optional)."""
+    _require_owner_manager(user, authority)
+    values = _owner_values_check(
+        authority=authority,
+        values={"name": name, "job_title": job_title, "organisation": organisation, "email": email, "user": account},
+    )
+    owner = Owner.objects.create(authority=authority, **values)
+    authority_data_changed(authority_ids=[authority.pk])
+    return owner
+
+
+@transaction.atomic
+def owner_update(*, user, owner: Owner, changes: dict[str, Any]) -> Owner:
+    """Change an owner's name, job title, organisation, email or linked account (leads and admins)."""
+    unknown = set(changes) - set(OWNER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an owner field: {', '.join(sorted(unknown))}")
+    current = Owner.objects.select_for_update().select_related("authority").get(pk=owner.pk)
+    _require_owner_manager(user, current.authority)
+    values = _owner_values_check(authority=current.authority, values=dict(changes), record=current)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.save()
+    authority_data_changed(authority_ids=[current.authority_id])
+    return current

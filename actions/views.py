@@ -19,7 +19,7 @@ from actions.forms import BulkChangeForm, ColumnMappingForm, PlanUploadForm
 from actions.models import Action, Status, stale_update_days
 from findings.permissions import finding_policy
 from inspections.permissions import inspection_policy
-from actions.forms import ActionAddForm, ActionProgressForm, PlanSubmissionForm, VerifyForm
+from actions.forms import ActionAddForm, ActionDetailsForm, ActionProgressForm, OwnerForm, PlanSubmissionForm, VerifyForm
 from actions.history import timeline_for
 from actions.models import Evidence
 from actions.permissions import action_permissions, action_policy
@@ -27,7 +27,7 @@ from actions.services import StaleActionError
 from core.pagination import page_of
 from core.uploads import serve_private_file
 from inspections.models import ImportDraft
-from inspections.selectors import DraftNotFound, authority_ids_for, get_import_draft_for_user
+from inspections.selectors import DraftNotFound, authority_ids_for, get_authority_for_user, get_import_draft_for_user
 from inspections.services import import_draft_discard, import_draft_source
 
 
@@ -497,6 +497,7 @@ def plan_import_check(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "rows": rows,
         "problems": problems,
+        "new_owners": plan_import.new_owners(rows),
         "draft": draft,
         "inspection": inspection,
         "token": token,
@@ -504,3 +505,99 @@ def plan_import_check(request: HttpRequest, token: str) -> HttpResponse:
         "nav_section": "all_actions",
     }
     return render(request, "actions/import_check.html", context)
+
+
+# --- the action's own details; a council's owners (h7owners) -----------------------------------------
+
+
+def action_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Edit action details": title, description, owner and due date, through action_change (one history
+    row, the version check, a reason for a new due date)."""
+    action = _get_action_for_user(request, pk)
+    if "title" not in action_permissions(request.user, action).fields:
+        raise PermissionDenied("Only improvement leads and admins of this council can edit an action's details.")
+    conflict = None
+    if request.method == "POST":
+        form = ActionDetailsForm(request.POST, action=action)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.action_change(
+                    action=action, user=request.user, expected_version=data["version"], changes=form.changes(),
+                    due_date_reason=data.get("due_date_reason", ""),
+                )
+            except StaleActionError as stale:
+                conflict = stale
+                action = _get_action_for_user(request, pk)
+                kept = request.POST.copy()
+                kept["version"] = str(action.version)
+                form = ActionDetailsForm(kept, action=action)
+                form.is_valid()
+                form.add_error(None, "Someone changed this action while you were editing it: nothing was saved. "
+                                     "Check their change below, then save again.")
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, "The action's details were saved." if result.changed
+                                 else "Nothing had changed, so nothing was saved.")
+                return redirect(action.get_absolute_url())
+    else:
+        form = ActionDetailsForm(action=action)
+    context = {
+        "action": action,
+        "inspection": action.finding.inspection,
+        "authority": action.finding.inspection.authority,
+        "form": form,
+        "conflict_entries": timeline_for(conflict.changes_since) if conflict else [],
+    }
+    return render(request, "actions/action_details.html", context, status=409 if conflict else 200)
+
+
+def owner_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """A council's owners: the people its actions are assigned to, with or without an account."""
+    authority = get_authority_for_user(request.user, slug)
+    context = {
+        "authority": authority,
+        "owners": selectors.owner_rows_for(request.user, authority),
+        "can_manage": action_policy.user_may_manage_owners(request.user, authority),
+    }
+    return render(request, "actions/owner_list.html", context)
+
+
+def _owner_form_page(request: HttpRequest, authority, owner=None) -> HttpResponse:
+    if not action_policy.user_may_manage_owners(request.user, authority):
+        raise PermissionDenied("Only improvement leads and admins of this council can manage its owners.")
+    if request.method == "POST":
+        form = OwnerForm(request.POST, authority=authority)
+        if form.is_valid():
+            values = form.cleaned_data
+            try:
+                if owner is None:
+                    saved = services.owner_create(
+                        user=request.user, authority=authority, name=values["name"], job_title=values["job_title"],
+                        organisation=values["organisation"], email=values["email"], account=values["user"],
+                    )
+                    messages.success(request, f"{saved.name} was added to {authority.name}'s owners.")
+                else:
+                    saved = services.owner_update(user=request.user, owner=owner, changes=values)
+                    messages.success(request, f"{saved.name}'s details were saved.")
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                return redirect("actions:owner_list", slug=authority.slug)
+    else:
+        initial = {}
+        if owner is not None:
+            initial = {name: getattr(owner, name) for name in ("name", "job_title", "organisation", "email", "user")}
+        form = OwnerForm(initial=initial, authority=authority)
+    return render(request, "actions/owner_form.html", {"authority": authority, "owner": owner, "form": form})
+
+
+def owner_add(request: HttpRequest, slug: str) -> HttpResponse:
+    return _owner_form_page(request, get_authority_for_user(request.user, slug))
+
+
+def owner_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    authority = get_authority_for_user(request.user, slug)
+    owner = get_object_or_404(selectors.owners_for_authority(authority), pk=pk)
+    return _owner_form_page(request, authority, owner)

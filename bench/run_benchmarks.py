@@ -123,8 +123,9 @@ def prepare_users_and_targets(seed: int) -> dict:
         finding__inspection__authority=biggest).values_list("id", flat=True).first()
     # "My actions" is measured as the authority's busiest owner, who signs in with the bench password.
     owner_id = (
-        Action.objects.filter(finding__inspection__authority=biggest, owner__isnull=False)
-        .values("owner_id").annotate(n=Count("id")).order_by("-n", "owner_id").values_list("owner_id", flat=True)
+        Action.objects.filter(finding__inspection__authority=biggest, owner__user__isnull=False)
+        .values("owner__user_id").annotate(n=Count("id")).order_by("-n", "owner__user_id")
+        .values_list("owner__user_id", flat=True)
         .first()
     )
     owner = User.objects.get(pk=owner_id)

@@ -170,7 +170,7 @@ def home_tasks_for(user, today: date) -> HomeTasks:
     """Everything the "Your tasks" page shows, in a fixed number of queries whatever the data's size."""
     partner = is_partner(user)
     has_councils = bool(authority_ids_for(user))
-    mine = actions_for(user).filter(owner=user)
+    mine = actions_for(user).filter(owner__user=user)
     owner_figures = owner_task_counts(mine, today)
     tasks = HomeTasks(is_partner=partner, has_councils=has_councils, owns_actions=owner_figures["total"] > 0)
     if tasks.owns_actions or can_edit_actions(user):
@@ -441,9 +441,7 @@ class ActionFact:
     theme_name: str | None
     theme_position: int | None
     owner_id: int | None
-    owner_first_name: str | None
-    owner_last_name: str | None
-    owner_username: str | None
+    owner_name: str | None
     status: str
     due_date: date | None
     rag: str
@@ -467,7 +465,7 @@ def action_facts(actions: QuerySet[Action]) -> list[ActionFact]:
     """One query: the columns the dashboard's counts need, for every action of the scope."""
     rows = actions.order_by().values_list(
         "id", "finding_id", "finding__theme_id", "finding__theme__name", "finding__theme__position",
-        "owner_id", "owner__first_name", "owner__last_name", "owner__username", "status", "due_date",
+        "owner_id", "owner__name", "status", "due_date",
         "rag", "last_progress_at", "created_at", "finding__framework_refs",
     )
     return [ActionFact(*row) for row in rows]
@@ -651,18 +649,16 @@ def progress_by_owner(actions: QuerySet[Action], today: date, *, facts: list[Act
     for owner_id, group in groups.items():
         counts = _counts(group, today)
         first = group[0]
-        full = f"{first.owner_first_name or ''} {first.owner_last_name or ''}".strip()
         result.append(
             {
                 "id": owner_id,
-                "name": full or first.owner_username or "Unassigned",
+                "name": first.owner_name or "Unassigned",
                 "total": counts["total"],
                 "done": counts["done"],
                 "overdue": counts["overdue"],
                 "open": counts["total"] - counts["done"],
                 "percent": percent(counts["done"], counts["total"]),
-                "_order": tuple(_last_if_none(v) for v in (first.owner_first_name, first.owner_last_name,
-                                                           first.owner_username)),
+                "_order": (_last_if_none(first.owner_name), _last_if_none(owner_id)),
             }
         )
     result.sort(key=lambda row: row.pop("_order"))

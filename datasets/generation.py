@@ -36,7 +36,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from actions.models import DONE_STATUSES, Action, ActionUpdate, Rag, Status
+from actions.models import DONE_STATUSES, Action, ActionUpdate, Owner, Rag, Status
 from findings.models import Finding, FindingKind, Theme
 from findings.services import themes_load_defaults
 from inspections.models import (
@@ -426,14 +426,30 @@ class Generator:
         Through.objects.bulk_create(
             [Through(user_id=u.id, group_id=self.groups[labels[u.username][1]].id) for u in users]
         )
+        organisations = dict(PARTNER_AGENCIES)
+        records = []
         for u in users:
             label = labels[u.username][0]
             if label == "lead":
                 people.leads.append(u)
             if label in ("lead", "owner") or label.endswith("-owner"):
-                people.owners.append(u)
+                agency = organisations.get(label.removesuffix("-owner"), authority.name)
+                records.append(Owner(authority=authority, user=u, name=f"{u.first_name} {u.last_name}",
+                                     email=u.email, organisation=agency))
             if label in ("admin", "leader"):
                 people.verifiers.append(u)
+        # Plans also name people who never sign in: officers and partner staff known only by name (two
+        # of the four with an email address, so reminders reach them).
+        for number in range(1, 5):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            code, agency = PARTNER_AGENCIES[(number - 1) % len(PARTNER_AGENCIES)]
+            email = f"{first}.{last}.{code}{number}@{authority.slug}.example.org".lower() if number % 2 else ""
+            records.append(Owner(authority=authority, name=f"{first} {last}", organisation=agency, email=email,
+                                 job_title="Named officer"))
+        # This run's records only (PostgreSQL returns their keys), in the order made: the same seed chooses the same.
+        people.owners = Owner.objects.bulk_create(records)
+        if any(owner.pk is None for owner in people.owners):  # a database that returns no keys: read them back
+            people.owners = list(Owner.objects.filter(authority=authority).order_by("-id")[: len(records)])[::-1]
         self.counts.users += len(users)
         self.counts.memberships += len(users)
         return people
@@ -570,7 +586,7 @@ class Generator:
         for a RAG override, closing only by a second person.
         """
         # The action as it stands after each row, for the rule checks (no primary key: no queries).
-        shadow = Action(status=Status.NOT_STARTED, rag=Rag.GREEN, due_date=due, owner_id=owner.pk)
+        shadow = Action(status=Status.NOT_STARTED, rag=Rag.GREEN, due_date=due, owner=owner)
         path = {
             Status.NOT_STARTED: [],
             Status.IN_PROGRESS: [Status.IN_PROGRESS],
@@ -610,7 +626,7 @@ class Generator:
             if number == 1:
                 changes = {
                     "title": [None, action.title],
-                    "owner": [None, owner.username],
+                    "owner": [None, owner.name],
                     "due_date": [None, due.isoformat()],
                     "status": [None, status],
                     "rag": [None, rag],

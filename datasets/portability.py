@@ -5,7 +5,7 @@ moving one council to its own deployment, handing a council its data, or restori
 restoring the whole database (docs/operations.md).
 
 What the file holds: the authority; the themes its findings use; its inspections, judgements, findings
-(with repeats), actions, every history row, evidence metadata and action-plan dates; its memberships and
+(with repeats), the people who own its actions (with or without an account), actions, every history row, evidence metadata and action-plan dates; its memberships and
 the users in them with their roles. Primary keys are kept so links inside the file survive.
 
 What it does not hold, on purpose: password hashes (an exported file travels by email and USB sticks;
@@ -27,13 +27,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from accounts.models import Membership
-from actions.models import Action, ActionPlan, ActionUpdate, Evidence
+from actions.models import Action, ActionPlan, ActionUpdate, Evidence, Owner
 from findings.models import Finding, Theme
 from inspections.models import Inspection, Judgement, LocalAuthority
 from inspections.services import authority_data_changed
 
 FORMAT = "inspection-findings-tracker/authority-export"
-VERSION = 1
+# 2: an action's owner is an owner record of the council (the "owners" section), not a user.
+VERSION = 2
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active", "is_staff", "date_joined")
 
 # Section name, model, lookup from the model to its authority. Loaded in this order.
@@ -44,6 +45,7 @@ SECTIONS = [
     ("inspections", Inspection, "authority"),
     ("judgements", Judgement, "inspection__authority"),
     ("findings", Finding, "inspection__authority"),
+    ("owners", Owner, "authority"),
     ("actions", Action, "finding__inspection__authority"),
     ("action_updates", ActionUpdate, "action__finding__inspection__authority"),
     ("evidence", Evidence, "action__finding__inspection__authority"),
@@ -79,7 +81,7 @@ def authority_export(*, authority: LocalAuthority) -> dict[str, Any]:
             queryset = model.objects.filter(**{path: authority.pk})
         sections[name] = _rows(model, queryset)
     user_ids = set(Membership.objects.filter(authority=authority).values_list("user_id", flat=True))
-    for model, fields in [(Action, ["owner"]), (ActionUpdate, ["author"]), (Evidence, ["uploaded_by"]),
+    for model, fields in [(Owner, ["user"]), (ActionUpdate, ["author"]), (Evidence, ["uploaded_by"]),
                           (Inspection, ["imported_by"]), (ActionPlan, ["updated_by"])]:
         path = AUTHORITY_PATHS[model]
         for field in fields:

@@ -46,6 +46,7 @@ FOREIGN_KEY_AUTHORITY_PATHS = {
     "findings.finding": "inspection__authority",
     "actions.action": "finding__inspection__authority",
     "actions.actionupdate": "action__finding__inspection__authority",
+    "actions.owner": "authority",
     "auth.user": "memberships__authority",
 }
 

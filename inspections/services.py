@@ -61,7 +61,7 @@ def authority_data_changed(
         ("inspections__findings__pk__in", finding_ids),
         ("inspections__findings__actions__pk__in", action_ids),
         ("memberships__user_id__in", user_ids),
-        ("inspections__findings__actions__owner_id__in", user_ids),  # a person's name on their actions
+        ("inspections__findings__actions__owner__user_id__in", user_ids),  # a person's name on their actions
     ):
         ids = [i for i in ids if i is not None]
         if ids:

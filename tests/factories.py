@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from accounts.models import Membership, Role
-from actions.models import Action, ActionUpdate, Rag, Status
+from actions.models import Action, ActionUpdate, Owner, Rag, Status
+from actions.services import owner_record_for_user
 from findings.models import Finding, FindingKind, Theme
 from inspections.models import Grade, Inspection, InspectionKind, Judgement, LocalAuthority
 
@@ -94,6 +95,20 @@ class FindingFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
 
 
+class OwnerFactory(factory.django.DjangoModelFactory):
+    """A person who owns actions of a council: without an account unless `user` is given."""
+
+    class Meta:
+        model = Owner
+
+    authority = factory.SubFactory(LocalAuthorityFactory)
+    name = factory.Faker("name")
+    job_title = "Service manager"
+    organisation = factory.LazyAttribute(lambda o: o.authority.name)
+    email = ""
+    user = None
+
+
 class ActionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Action
@@ -103,6 +118,15 @@ class ActionFactory(factory.django.DjangoModelFactory):
     status = Status.NOT_STARTED
     rag = Rag.GREEN
     due_date = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=30))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # Tests name an owner by their account, as people do; the action points at that person's owner
+        # record in the action's council (made as the tracker makes it, owner_record_for_user).
+        owner = kwargs.get("owner")
+        if owner is not None and not isinstance(owner, Owner):
+            kwargs["owner"] = owner_record_for_user(owner, kwargs["finding"].inspection.authority)
+        return kwargs
 
 
 def action_through_services(*, finding, status=Status.NOT_STARTED, user=None, verifier=None, at=None, **fields):

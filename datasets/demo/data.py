@@ -110,14 +110,18 @@ BARNET_MONITORING_VISIT = {
     ],
 }
 
-# (finding index, title, owner username, due in days from the visit's letter, status, rag, progress note)
+# (finding index, title, owner, due in days, status, rag, progress note). The owner is a key of DEMO_OWNERS.
+# The due date counts from the visit's letter for a finished action, from today for an open one (so the
+# demo always has some overdue and some due soon). "sent_back": marked complete, then sent back by the
+# senior leader for more evidence, and in progress again.
 BARNSLEY_2023_FOCUSED_ACTIONS = [
     (0, "Allocate a personal adviser from age 16", "dwalker", 120, "closed", "green", "Personal advisers now allocated at 16; audit of 40 cases confirms."),
     (0, "Recruit four additional personal advisers", "dwalker", 180, "complete", "green", "All four posts filled by September 2023."),
-    (1, "Cap personal adviser caseloads at 20", "pmorgan", 150, "in_progress", "amber", "Average caseload down from 27 to 22."),
-    (1, "Monthly management oversight audit of care-leaver cases", "pmorgan", 200, "in_progress", "amber", ""),
-    (2, "Pathway plan template and review triggers", "lead", 240, "complete", "green", "New template live; reviews triggered on change of circumstances."),
+    (1, "Cap personal adviser caseloads at 20", "pmorgan", 150, "closed", "green", "Average caseload down from 27 to 19; monthly report to the improvement board."),
+    (1, "Monthly management oversight audit of care-leaver cases", "pmorgan", 40, "sent_back", "amber", "Audit tool agreed; the first three months' audits show oversight recorded on 70% of cases."),
+    (2, "Pathway plan template and review triggers", "lead", 240, "closed", "green", "New template live; reviews triggered on change of circumstances."),
     (2, "Review all out-of-date pathway plans", "lead", -40, "in_progress", "red", "Backlog of 35 plans reduced to 12."),
+    (2, "Health assessments for care leavers before they turn 18", "jcarter", -12, "in_progress", "red", "Clinic slots doubled; 14 of 20 young people seen."),
     (3, "Data integrity checks on the new case record system", "ahussain", -10, "blocked", "red", "Waiting for supplier fix to the pathway plan report."),
     (3, "Weekly performance data quality report to senior leaders", "ahussain", 30, "not_started", "green", ""),
     (4, "Restart the quality assurance cycle in the care-leaver service", "pmorgan", 90, "closed", "green", "Cycle running since April 2023."),
@@ -126,16 +130,45 @@ BARNSLEY_2023_FOCUSED_ACTIONS = [
 BARNSLEY_2023_INSPECTION_ACTIONS = [
     (0, "Multi-agency referral quality workshop with police and health", "lead", -20, "in_progress", "red", "Two of three workshops held."),
     (0, "Partner attendance tracked at strategy meetings", "partner", 45, "not_started", "green", ""),
+    (0, "Police attend every strategy discussion for a child at risk", "mkhan", -6, "in_progress", "red", "Attendance at 85% in the last quarter; rota agreed with the public protection unit."),
     (1, "Management direction recorded on every referral in the front door", "pmorgan", 14, "in_progress", "amber", "Dip sample shows 78% of referrals with direction recorded."),
     (2, "Private fostering awareness campaign and notification route", "dwalker", 75, "in_progress", "green", ""),
-    (3, "Personal education plan targets reviewed with the virtual school", "lead", -5, "not_started", "red", ""),
+    (2, "Private fostering notifications checked within seven days", "dwalker", 210, "closed", "green", "All 9 notifications this year checked within seven days."),
+    (3, "Personal education plan targets reviewed with the virtual school", "hshaw", -5, "sent_back", "red", "Targets reviewed for 60 of 84 children."),
 ]
 
 BARNET_ACTIONS = [
     (0, "Independence skills plan for every young person from 16", "barnet-lead", 60, "in_progress", "amber", ""),
-    (1, "Supervision schedule with monthly compliance report", "barnet-lead", -15, "in_progress", "red", ""),
+    (1, "Supervision schedule with monthly compliance report", "ljones", -15, "in_progress", "red", "Compliance at 81% in the last month."),
     (2, "Pathway plan quality audit with young people's views", "barnet-lead", 30, "not_started", "green", ""),
 ]
+
+# Who the plans name (actions.Owner): key, council, name, job title, organisation, email, account (a username
+# of DEMO_USERS, or None for someone who never signs in). Reminders reach those with an email address.
+DEMO_OWNERS = [
+    ("lead", "Barnsley", "Lee Lead", "Improvement lead", "Barnsley Council", "lead@example.org", "lead"),
+    ("dwalker", "Barnsley", "Dana Walker", "Head of service, care leavers", "Barnsley Council", "dwalker@example.org", "dwalker"),
+    ("pmorgan", "Barnsley", "Priya Morgan", "Service manager, front door", "Barnsley Council", "pmorgan@example.org", "pmorgan"),
+    ("ahussain", "Barnsley", "Amir Hussain", "Performance and data manager", "Barnsley Council", "ahussain@example.org", "ahussain"),
+    ("partner", "Barnsley", "Pat Partner", "Safeguarding lead", "NHS South Yorkshire", "partner@example.org", "partner"),
+    ("jcarter", "Barnsley", "Jo Carter", "Designated nurse for children in care", "NHS South Yorkshire", "jo.carter@example.org", None),
+    ("mkhan", "Barnsley", "Mo Khan", "Detective inspector, public protection", "South Yorkshire Police", "", None),
+    ("hshaw", "Barnsley", "Helen Shaw", "Virtual school head", "Barnsley Council", "helen.shaw@example.org", None),
+    ("barnet-lead", "Barnet", "Bea Barnet", "Improvement lead", "Barnet Council", "barnet-lead@example.org", "barnet-lead"),
+    ("ljones", "Barnet", "Lou Jones", "Leaving care team manager", "Barnet Council", "", None),
+]
+
+# Monthly-style progress notes on open actions, from the first step to now (the last a few days ago).
+PROGRESS_NOTES = [
+    "Reviewed at the improvement board; on track against the plan.",
+    "Dip sample of ten cases completed; findings shared with team managers.",
+    "Staffing gap covered by an agency worker while recruitment completes.",
+    "Progress discussed in supervision; next audit booked.",
+    "Figures for the quarter reported to the senior leadership team.",
+]
+
+# When Barnsley sent its plans to Ofsted: working days after the letter (70 for the plan, 20 for a draft).
+PLAN_SENT_WORKING_DAYS = {"focused_visit": (64, None), "short_inspection": (66, None)}
 
 DEMO_PASSWORD = "tracker-demo-2026"
 

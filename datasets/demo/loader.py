@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from accounts.permissions import SYSTEM
 from accounts.services import two_factor_device_install, user_provision
-from actions.models import Action, Status
-from actions.services import action_change, action_create, action_verify
+from actions.models import OPEN_STATUSES, Action, Owner, Status
+from actions.services import (
+    action_change, action_create, action_plan_record, action_send_back, action_verify, owner_create,
+)
+from core.workdays import add_working_days
 from datasets.demo import data
 from findings.models import Theme
 from findings.services import themes_load_defaults
@@ -69,21 +72,59 @@ def _load_inspection(spec: dict, themes: dict[str, Theme], earlier_findings: lis
     return inspection, True
 
 
-def _load_actions(inspection: Inspection, plan, users, today) -> int:
+def _load_owners(authorities, users) -> dict:
+    """The people the plans name, with or without an account (once: a second load finds them)."""
+    owners = {}
+    for key, council, name, job_title, organisation, email, username in data.DEMO_OWNERS:
+        authority = authorities[council]
+        account = users[username] if username else None
+        found = Owner.objects.filter(authority=authority, user=account).first() if account else (
+            Owner.objects.filter(authority=authority, user=None, name=name).first()
+        )
+        owners[key] = found or owner_create(
+            user=SYSTEM, authority=authority, name=name, job_title=job_title, organisation=organisation,
+            email=email, account=account,
+        )
+    return owners
+
+
+def _record_plan_sent(inspection: Inspection, users, today) -> None:
+    """Barnsley sent its plans on time: recorded by its lead, a few working days before the deadline."""
+    days = data.PLAN_SENT_WORKING_DAYS.get(inspection.kind)
+    if days is None or inspection.authority.name != "Barnsley" or inspection.plan_submitted_on is not None:
+        return
+    letter = inspection.published_on or inspection.visit_end
+    plan_days, draft_days = days
+    sent = add_working_days(letter, plan_days)
+    if sent > today:
+        return
+    action_plan_record(
+        inspection=inspection, user=users["lead"], plan_submitted_on=sent,
+        draft_submitted_on=add_working_days(letter, draft_days) if draft_days else None,
+    )
+
+
+def _load_actions(inspection: Inspection, plan, users, owners, today) -> int:
     """Each demo action is written as a council would write it, through the same services as the pages:
     created by the council's lead, moved on by its owner (or the lead, for an owner who may not change
-    status), completed with evidence, and closed only by a second person's verification (the admin)."""
+    status or has no account), completed with evidence, and closed only by a second person's verification
+    (the senior leader; the admin where the council has none). Open actions carry progress notes from the
+    first step to now, the last a few days ago; "sent_back" ones were returned for more evidence."""
     from accounts.selectors import can_edit_actions
 
     findings = list(inspection.findings.order_by("position"))
     letter_day = inspection.published_on or inspection.visit_end
-    verifier = users["admin"]
+    authority = inspection.authority
+    leader = users["leader"]
+    verifier = leader if authority.memberships.filter(user=leader).exists() else users["admin"]
+    lead = users["lead"] if authority.memberships.filter(user=users["lead"]).exists() else users["barnet-lead"]
     created = 0
-    for finding_index, title, owner_name, due_in, status, rag, note in plan:
-        owner = users[owner_name]
-        lead = users["lead"] if owner_name != "barnet-lead" else owner
+    for number, (finding_index, title, owner_key, due_in, status, rag, note) in enumerate(plan):
+        owner = owners[owner_key]
+        sent_back = status == "sent_back"
+        final = Status.IN_PROGRESS if sent_back else status
         # Open actions are dated from today so the demo always has some overdue and some due soon.
-        due = today + timedelta(days=due_in) if status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED) else letter_day + timedelta(days=due_in)
+        due = today + timedelta(days=due_in) if final in OPEN_STATUSES else letter_day + timedelta(days=due_in)
         started = letter_day + timedelta(days=14)
         action = action_create(
             finding=findings[finding_index],
@@ -92,41 +133,70 @@ def _load_actions(inspection: Inspection, plan, users, today) -> int:
             owner=owner,
             due_date=due,
             # An action that never moved keeps the RAG it was planned with; the others get theirs as they move.
-            rag=rag if status == Status.NOT_STARTED else "green",
+            rag=rag if final == Status.NOT_STARTED else "green",
             user=lead,
             at=_aware(started),
         )
         created += 1
+        account = owner.user
+        author = account if account is not None and can_edit_actions(account) else lead
         moment = started
-        for step in STATUS_PATH[status]:
-            moment = min(moment + timedelta(days=30), today - timedelta(days=1))
+        path = [Status.IN_PROGRESS, Status.COMPLETE, "sent_back"] if sent_back else STATUS_PATH[final]
+        for step in path:
+            moment = min(moment + timedelta(days=30), today - timedelta(days=20))
             if step == Status.CLOSED:
                 action_verify(action=action, user=verifier, expected_version=action.version,
                               note="Evidence reviewed and accepted.", at=_aware(moment))
                 action.refresh_from_db()
                 continue
+            if step == "sent_back":
+                action_send_back(action=action, user=verifier, expected_version=action.version,
+                                 reason="The audit covers one team only: add the results for the other teams.",
+                                 at=_aware(moment))
+                action.refresh_from_db()
+                continue
             changes = {"status": step}
             rag_reason = ""
-            if step == status:
+            if step == final and not sent_back:
                 changes["rag"] = rag
                 suggested = Action(status=step, due_date=due).suggested_rag(moment)
                 if rag != suggested:
                     rag_reason = "Agreed at the improvement board."
             if step == Status.COMPLETE:
                 changes["evidence"] = note or "Audit of a sample of cases, reviewed at the improvement board."
-            author = owner if can_edit_actions(owner) else lead
             action_change(
-                action=action,
-                user=author,
-                expected_version=action.version,
-                changes=changes,
-                note=note if step == status else "",
-                rag_reason=rag_reason,
-                today=moment,
-                at=_aware(moment),
+                action=action, user=author, expected_version=action.version, changes=changes,
+                # An open action's note is its latest progress: written last, by _progress_notes.
+                note=note if step == final and final not in OPEN_STATUSES else "", rag_reason=rag_reason,
+                today=moment, at=_aware(moment),
             )
             action.refresh_from_db()
+        if final in (Status.IN_PROGRESS, Status.BLOCKED):
+            _progress_notes(action, author=author, since=moment, today=today, rag=rag, last_note=note, seed=number)
     return created
+
+
+def _progress_notes(action: Action, *, author, since, today, rag, last_note, seed) -> None:
+    """Notes every four months or so from the last step to now, the last one a few days ago (with the
+    RAG the plan gives it, and the plan's note as the latest progress)."""
+    moments = []
+    moment = since + timedelta(days=120)
+    while moment < today - timedelta(days=30):
+        moments.append(moment)
+        moment += timedelta(days=120)
+    moments.append(today - timedelta(days=3 + seed % 9))
+    for index, moment in enumerate(moments):
+        last = index == len(moments) - 1
+        changes = {}
+        rag_reason = ""
+        if last and action.rag != rag:
+            changes["rag"] = rag
+            if rag != Action(status=action.status, due_date=action.due_date).suggested_rag(moment):
+                rag_reason = "Agreed at the improvement board."
+        text = (last_note if last and last_note else data.PROGRESS_NOTES[(seed + index) % len(data.PROGRESS_NOTES)])
+        action_change(action=action, user=author, expected_version=action.version, changes=changes, note=text,
+                      rag_reason=rag_reason, today=moment, at=_aware(moment))
+        action.refresh_from_db()
 
 
 @transaction.atomic
@@ -162,6 +232,7 @@ def demo_load(*, today=None) -> dict[str, int]:
             ).exclude(codename__in=["change_actionupdate", "delete_actionupdate", "add_actionupdate"])
         )
 
+    owners = _load_owners(authorities, users)
     counts = {"inspections": 0, "actions": 0}
     for spec, plan, earlier in [
         (data.BARNSLEY_INSPECTION_2018, [], None),
@@ -178,6 +249,7 @@ def demo_load(*, today=None) -> dict[str, int]:
         inspection, created = _load_inspection(spec, themes, earlier_findings)
         if created:
             counts["inspections"] += 1
-            counts["actions"] += _load_actions(inspection, plan, users, today)
+            counts["actions"] += _load_actions(inspection, plan, users, owners, today)
+        _record_plan_sent(inspection, users, today)
     authority_data_changed(authority_ids=[a.pk for a in authorities.values()])
     return counts

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from actions.models import Action, ActionUpdate, Status
+from actions.models import Action, ActionUpdate, Owner, Status
+from core.people import person_label
 from actions.services import action_change
 from tests.actions.list_fixtures import council  # noqa: F401
 
@@ -47,15 +48,16 @@ def test_confirming_changes_each_action_with_one_history_row(client, council, tw
     new_date = council["today"] + dt.timedelta(days=90)
     colleague = council["people"]["colleague"]
     lead = council["people"]["lead"]
-    response = post(client, lead, selected=selection(*two), owner=lead.pk, due_date=new_date.isoformat(),
+    leads_record = Owner.objects.get(user=lead)
+    response = post(client, lead, selected=selection(*two), owner=leads_record.pk, due_date=new_date.isoformat(),
                     status="in_progress", note="Replanned at the improvement board", confirm="yes")
     assert response.status_code == 302 and response["Location"] == "/actions/?status=blocked"
     for action in two:
         action.refresh_from_db()
-        assert (action.owner, action.due_date, action.status, action.version) == (lead, new_date, "in_progress", 2)
+        assert (action.owner, action.due_date, action.status, action.version) == (leads_record, new_date, "in_progress", 2)
         latest = action.updates.order_by("-version").first()
         assert latest.author == lead and latest.note == "Replanned at the improvement board"
-        assert latest.changes["owner"] == [colleague.username, lead.username]
+        assert latest.changes["owner"] == [person_label(colleague), person_label(lead)]
         assert latest.changes["due_date"][1] == new_date.isoformat()
         assert action.updates.count() == 2
     messages = [str(m) for m in response.wsgi_request._messages]
@@ -93,8 +95,11 @@ def test_missing_reason_and_missing_change_are_errors(client, council, two):
 def test_an_owner_from_another_council_is_refused(client, council):
     admin, outsider = council["people"]["admin"], council["people"]["outsider"]
     action = council["actions"]["Data integrity checks"]
-    response = post(client, admin, selected=selection(action), owner=outsider.pk, note="Move", confirm="yes")
-    assert "is not a member of Northshire" in response.content.decode()
+    # The outsider's owner record belongs to Southshire, one of the admin's councils too: offered in the
+    # list, refused for a Northshire action by the service.
+    southern = Owner.objects.get(user=outsider)
+    response = post(client, admin, selected=selection(action), owner=southern.pk, note="Move", confirm="yes")
+    assert "is not an owner in Northshire" in response.content.decode()
     action.refresh_from_db()
     assert action.version == 1
 

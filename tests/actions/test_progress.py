@@ -280,7 +280,7 @@ def test_evidence_files_over_the_limit_are_refused(make_action, people, settings
 def test_a_lead_adds_an_action_owned_by_a_member_of_the_council(finding, people):
     action = action_create(finding=finding, user=people["lead"], title="Recruit advisers", owner=people["partner"],
                         measure_name="Advisers in post", measure_baseline=Decimal("4"), measure_target=Decimal("8"))
-    assert action.owner == people["partner"] and action.updates.count() == 1
+    assert action.owner.user == people["partner"] and action.updates.count() == 1
     assert action.measure_latest == Decimal("4")
 
 

@@ -14,7 +14,7 @@ from actions.models import Action, Evidence, Status
 from actions.services import action_change
 from findings.models import FindingKind
 from inspections.models import InspectionKind
-from tests.factories import PASSWORD, FindingFactory, InspectionFactory
+from tests.factories import PASSWORD, FindingFactory, InspectionFactory, OwnerFactory
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -196,13 +196,15 @@ def test_verify_and_send_back_through_the_page(make_action, people):
 def test_adding_actions_from_a_finding(finding, people):
     url = reverse("actions:action_add", kwargs={"finding_pk": finding.pk})
     client = client_for(people["lead"])
+    owner = OwnerFactory(authority=finding.inspection.authority, user=people["owner"])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"title": "Recruit advisers", "owner": people["owner"].pk, "status": "not_started",
+    response = client.post(url, {"title": "Recruit advisers", "owner": owner.pk, "status": "not_started",
                                  "rag": "green", "due_date": "2030-03-31", "add_another": "1"})
     assert response.status_code == 302 and response["Location"] == url
     response = client.post(url, {"title": "", "status": "not_started", "rag": "green"})
     assert "Enter the action" in response.content.decode()
-    response = client.post(url, {"title": "Second", "owner": people["outsider"].pk, "status": "not_started", "rag": "green"})
+    elsewhere = OwnerFactory(user=people["outsider"])  # an owner of another council
+    response = client.post(url, {"title": "Second", "owner": elsewhere.pk, "status": "not_started", "rag": "green"})
     assert "Select a valid choice" in response.content.decode()
     assert list(finding.actions.values_list("title", flat=True)) == ["Recruit advisers"]
     assert client_for(people["viewer"]).get(url).status_code == 403

@@ -106,7 +106,7 @@ def test_evidence_upload_download_then_verify_and_send_back(signed_in, demo, tmp
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}}}
     action = _open_action(demo)
-    owner = signed_in(action.owner.username)
+    owner = signed_in(action.owner.user.username)
     page = owner.page
     page.goto(action.get_absolute_url())
     report = tmp_path / "audit-report.pdf"

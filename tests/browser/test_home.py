@@ -66,7 +66,7 @@ def test_each_role_lands_on_their_tasks(signed_in, username):
 
 
 def test_the_partner_journey_from_home_to_a_verified_action(signed_in, demo):
-    action = Action.objects.get(owner__username="partner")
+    action = Action.objects.get(owner__user__username="partner")
     checked: set[str] = set()
 
     partner = signed_in("partner")

@@ -20,6 +20,7 @@ from tests.factories import (
     FindingFactory,
     InspectionFactory,
     LocalAuthorityFactory,
+    OwnerFactory,
     ThemeFactory,
     UserFactory,
 )
@@ -66,7 +67,8 @@ def build_plan(n_actions: int, *, seed: int = SEED, authority=None, user=None) -
 
         Membership.objects.get_or_create(user=user, authority=authority)
     themes = [ThemeFactory() for _ in range(4)] + [None]
-    owners = [UserFactory(authorities=[authority]) for _ in range(3)] + [None]
+    owners = [OwnerFactory(authority=authority, user=UserFactory(authorities=[authority])) for _ in range(2)]
+    owners += [OwnerFactory(authority=authority), None]  # one without an account
     inspection = InspectionFactory(
         authority=authority, kind=InspectionKind.FULL, visit_start=date(2024, 9, 2), visit_end=date(2024, 9, 13)
     )

@@ -60,9 +60,9 @@ def test_demo_partner_sees_only_the_action_assigned_to_them(demo, client):
     from actions.models import Action
 
     client.force_login(demo["partner"])
-    mine = Action.objects.get(owner=demo["partner"])
+    mine = Action.objects.get(owner__user=demo["partner"])
     assert client.get(mine.get_absolute_url()).status_code == 200
-    other = Action.objects.exclude(owner=demo["partner"]).filter(finding__inspection__authority__slug="barnsley").first()
+    other = Action.objects.exclude(owner__user=demo["partner"]).filter(finding__inspection__authority__slug="barnsley").first()
     assert client.get(other.get_absolute_url()).status_code == 404
     assert client.get("/authorities/barnsley/").status_code == 404
     listing = client.get("/actions/").content.decode()

@@ -23,7 +23,9 @@ from findings.models import Theme
 from findings.services import themes_load_defaults
 from inspections.models import InspectionKind, LocalAuthority
 from findings.services import InspectionInput, inspection_import
-from tests.factories import ActionFactory, FindingFactory, InspectionFactory, LocalAuthorityFactory, UserFactory
+from tests.factories import (
+    ActionFactory, FindingFactory, InspectionFactory, LocalAuthorityFactory, OwnerFactory, UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +96,8 @@ def test_a_renamed_owner_raises_the_councils_of_their_actions(councils, committe
     changed, still = councils
     # A partner agency's person owns an action in a council they are no member of (e.g. after moving on).
     person = UserFactory(username="owner-elsewhere", authorities=[])
-    ActionFactory(finding=FindingFactory(inspection=InspectionFactory(authority=changed)), owner=person)
+    ActionFactory(finding=FindingFactory(inspection=InspectionFactory(authority=changed)),
+                  owner=OwnerFactory(authority=changed, user=person))
     moved = committed(lambda: user_provision(username=person.username, password="x-long-password-1",
                                               role=Role.PARTNER, authorities=[], first_name="Renamed"), changed, still)
     assert moved == [1, 0]

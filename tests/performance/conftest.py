@@ -15,7 +15,7 @@ def wipe_generated() -> None:
     """Remove what a previous generate run wrote, so the next one starts from the same state."""
     from django.contrib.auth import get_user_model
 
-    from actions.models import Action, ActionUpdate
+    from actions.models import Action, ActionUpdate, Owner
     from findings.models import Finding
     from inspections.models import Inspection, Judgement
 
@@ -38,6 +38,7 @@ def wipe_generated() -> None:
     Finding.objects.filter(inspection__in=inspections).delete()
     Judgement.objects.filter(inspection__in=inspections).delete()
     inspections.delete()
+    Owner.objects.filter(actions__isnull=True).delete()
     get_user_model().objects.filter(email__endswith=".example.org", memberships__isnull=False).delete()
 
 

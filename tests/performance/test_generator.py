@@ -28,7 +28,7 @@ def fingerprint() -> list[tuple]:
         "finding__inspection__authority__name", "finding__inspection__visit_start", "finding__kind",
         "finding__position", "id",
     ):
-        rows.append((action.title, action.owner.username, action.due_date, action.status, action.rag, action.version,
+        rows.append((action.title, action.owner.name, action.due_date, action.status, action.rag, action.version,
                      action.measure_latest, action.created_at))
     rows.append(tuple(ActionUpdate.objects.order_by("action__id", "version").values_list("created_at", "note")))
     return rows

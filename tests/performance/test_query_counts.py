@@ -45,7 +45,7 @@ def _users():
         "perf-admin", "perf-admin@example.org", "x" * 12
     )
     owner = (
-        Action.objects.filter(finding__inspection__authority=authority).values_list("owner", flat=True).first()
+        Action.objects.filter(finding__inspection__authority=authority).filter(owner__user__isnull=False).values_list("owner__user", flat=True).first()
     )
     return authority, {"lead": lead, "national": national, "admin": superuser,
                        "owner": get_user_model().objects.get(pk=owner)}

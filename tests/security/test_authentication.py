@@ -110,7 +110,7 @@ def _action_update_url(action) -> str:
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
 def test_updating_an_action_without_a_csrf_token_is_refused_and_changes_nothing(strict_client, demo, htmx):
-    action = Action.objects.filter(finding__inspection__authority__name="Barnsley", owner__username="lead").first()
+    action = Action.objects.filter(finding__inspection__authority__name="Barnsley", owner__user__username="lead").first()
     strict_client.force_login(demo["lead"])
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     data = {"version": action.version, "status": "complete", "rag": "green", "note": "No token"}
