@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.permissions import SYSTEM
 from accounts.services import two_factor_device_install, user_provision
-from actions.models import OPEN_STATUSES, Action, Owner, Status
+from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, Owner, Status
 from actions.services import (
     action_change, action_create, action_plan_record, action_send_back, action_verify, owner_create,
 )
@@ -142,8 +142,19 @@ def _load_actions(inspection: Inspection, plan, users, owners, today) -> int:
         author = account if account is not None and can_edit_actions(account) else lead
         moment = started
         path = [Status.IN_PROGRESS, Status.COMPLETE, "sent_back"] if sent_back else STATUS_PATH[final]
-        for step in path:
-            moment = min(moment + timedelta(days=30), today - timedelta(days=20))
+        latest = today - timedelta(days=20)
+        moments = [min(started + timedelta(days=30 * (index + 1)), latest) for index in range(len(path))]
+        if final in DONE_STATUSES and len(path) > 1:
+            # Finished work is spread over the plan's later life (from about half to nearly all the way to
+            # now, so within the dashboard's two years): work starts a month in, then completions and
+            # verifications fall month by month, and the burn-down comes down as a real plan's does.
+            finish = started + (latest - started) * (0.55 + 0.42 * (number % 5) / 4)
+            first = started + timedelta(days=30)
+            # Complete a month before it is verified; the first step a month after the plan starts.
+            moments = [first] + [
+                min(finish - timedelta(days=30 * (len(path) - 1 - index)), latest) for index in range(1, len(path))
+            ]
+        for step, moment in zip(path, moments):
             if step == Status.CLOSED:
                 action_verify(action=action, user=verifier, expected_version=action.version,
                               note="Evidence reviewed and accepted.", at=_aware(moment))
