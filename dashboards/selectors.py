@@ -249,7 +249,9 @@ def plan_deadlines_waiting_for(user, today: date) -> list[PlanDeadlineTask]:
         .order_by("authority__name")
     )
     tasks = [PlanDeadlineTask(inspection, plan_deadlines_for(inspection, today)) for inspection in inspections]
-    return [task for task in tasks if task.deadlines.applies]
+    # A plan "not recorded" (its deadline had passed before the inspection was added, as for Ofsted's
+    # published outcomes or an old report imported for the record) has no count to chase.
+    return [task for task in tasks if task.deadlines.applies and not task.deadlines.plan_not_recorded]
 
 
 # --- scope ---------------------------------------------------------------------------------------------

@@ -26,7 +26,10 @@ def test_a_lead_edits_an_actions_details_and_gives_it_an_owner_without_an_accoun
     session.screenshot("details-form")
     page.get_by_label("Action", exact=True).fill("Review every out-of-date pathway plan by March")
     page.get_by_label("Owner").select_option(label=nurse.description)
-    page.get_by_label("Due date", exact=True).fill("2031-03-31")
+    due = page.get_by_role("group", name="Due date")  # the GOV.UK date input: day, month and year
+    due.get_by_label("Day").fill("31")
+    due.get_by_label("Month").fill("3")
+    due.get_by_label("Year").fill("2031")
     page.get_by_role("button", name="Save details").click()
     expect(page.get_by_text("Enter why the due date is changing.").first).to_be_visible()
     session.assert_accessible("details-error")

@@ -80,7 +80,8 @@ def test_no_form_in_the_tracker_uses_the_browsers_date_picker(db, django_user_mo
 
     user = django_user_model.objects.create_user("someone")
     action = type("A", (), {"version": 1, **{name: None for name in ActionProgressForm.TRACKED}})()
-    permissions = type("P", (), {"fields": set(ActionProgressForm.TRACKED), "is_comment_only": False})()
+    permissions = type("P", (), {"fields": set(ActionProgressForm.TRACKED), "is_comment_only": False, "is_partner": False,
+                                 "settable_statuses": None})()
     every_form = [
         BulkChangeForm(user=user),
         ActionAddForm(authority=LocalAuthorityFactory()),

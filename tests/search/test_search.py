@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from actions.services import owner_record_for_user
 from search import selectors
 from tests.factories import ActionFactory, FindingFactory, InspectionFactory
 
@@ -78,7 +79,7 @@ def test_an_outsider_finds_nothing_of_another_council(client, outsider, ours):
 
 
 def test_a_partner_finds_only_their_own_actions(partner, ours, our_council):
-    ours["action"].owner = partner
+    ours["action"].owner = owner_record_for_user(partner, our_council)
     ours["action"].save()
     other = ActionFactory(finding=ours["finding"], title="Audit case files")
     results = selectors.search_for(partner, "audit")
