@@ -595,30 +595,24 @@ def progress_by_framework(
         for ref in refs:
             if ref in by_ref:
                 by_ref[ref].append(fact)
-    counts = {}
-    for index, ref in enumerate(groups):
-        figures = _counts(by_ref[ref], today)
-        counts[f"total_{index}"], counts[f"done_{index}"] = figures["total"], figures["done"]
-        counts[f"overdue_{index}"] = figures["overdue"]
-    groups = [(ref, None) for ref in groups]
     labels = dict(PROGRESS_FRAMEWORK_REFS)
-    rows = []
-    for index, (ref, _) in enumerate(groups):
-        total, done = counts[f"total_{index}"], counts[f"done_{index}"]
-        if not total:
-            continue
-        rows.append({
-            "id": ref,
-            "name": labels.get(ref, "No national framework tag"),
-            "short": ref.capitalize() if ref in labels else "No tag",
-            "total": total,
-            "done": done,
-            "overdue": counts[f"overdue_{index}"],
-            "open": total - done,
-            "percent": percent(done, total),
-        })
+    rows = [
+        _progress_row(
+            ref, labels.get(ref, "No national framework tag"), _counts(by_ref[ref], today),
+            short=ref.capitalize() if ref in labels else "No tag",
+        )
+        for ref in groups
+        if by_ref[ref]
+    ]
     # Only the untagged row: the plan predates the tags, so there is nothing to show by outcome.
     return [] if [r["id"] for r in rows] == [NO_FRAMEWORK_REF] else rows
+
+
+def _progress_row(row_id, name: str, counts: dict[str, int], **extra) -> dict:
+    """One row of a progress table (by theme, owner or framework tag) from its total, done and overdue."""
+    total, done = counts["total"], counts["done"]
+    return {"id": row_id, "name": name, "total": total, "done": done, "overdue": counts["overdue"],
+            "open": total - done, "percent": percent(done, total), **extra}
 
 
 def progress_by_theme(actions: QuerySet[Action], today: date, *, facts: list[ActionFact] | None = None) -> list[dict]:
@@ -628,18 +622,10 @@ def progress_by_theme(actions: QuerySet[Action], today: date, *, facts: list[Act
     for theme_id, group in groups.items():
         counts = _counts(group, today)
         first = group[0]
-        result.append(
-            {
-                "id": theme_id,
-                "name": first.theme_name or "No theme",
-                "total": counts["total"],
-                "done": counts["done"],
-                "overdue": counts["overdue"],
-                "open": counts["total"] - counts["done"],
-                "percent": percent(counts["done"], counts["total"]),
-                "_order": (_last_if_none(first.theme_position), _last_if_none(first.theme_name)),
-            }
-        )
+        result.append(_progress_row(
+            theme_id, first.theme_name or "No theme", counts,
+            _order=(_last_if_none(first.theme_position), _last_if_none(first.theme_name)),
+        ))
     result.sort(key=lambda row: row.pop("_order"))
     return result
 
@@ -651,18 +637,10 @@ def progress_by_owner(actions: QuerySet[Action], today: date, *, facts: list[Act
     for owner_id, group in groups.items():
         counts = _counts(group, today)
         first = group[0]
-        result.append(
-            {
-                "id": owner_id,
-                "name": first.owner_name or "Unassigned",
-                "total": counts["total"],
-                "done": counts["done"],
-                "overdue": counts["overdue"],
-                "open": counts["total"] - counts["done"],
-                "percent": percent(counts["done"], counts["total"]),
-                "_order": (_last_if_none(first.owner_name), _last_if_none(owner_id)),
-            }
-        )
+        result.append(_progress_row(
+            owner_id, first.owner_name or "Unassigned", counts,
+            _order=(_last_if_none(first.owner_name), _last_if_none(owner_id)),
+        ))
     result.sort(key=lambda row: row.pop("_order"))
     return result
 
