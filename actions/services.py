@@ -108,7 +108,9 @@ def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, a
         if action.last_progress_at is None or action.last_progress_at < update.created_at:
             action.last_progress_at = update.created_at
     # Every change to an action writes its history here, so its council's cached figures are renewed here.
-    authority_data_changed(action_ids=[action.pk])
+    # A new action also gives its visit an action plan (the dashboard's list of plans); a later change
+    # to it leaves the council's visits as they were.
+    authority_data_changed(action_ids=[action.pk], visits=action.version == 1)
     return update
 
 

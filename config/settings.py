@@ -129,6 +129,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast when PostgreSQL is unreachable, so pages answer 503 instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    # Every choice list of a form (owners, visits, themes) is read with QuerySet.iterator(), which on
+    # PostgreSQL declares a server-side cursor: three round trips and a held result for a few dozen rows,
+    # on every filter of every list page. Plain client-side reads instead; this is also what a connection
+    # pooler in transaction mode (PgBouncer) needs between the app servers and the database.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 # The data cache (core/datacache.py): council figures kept under each council's data revision, so a
 # change shows at once and the timeout only bounds how long an entry is kept. With REDIS_URL it is Redis,

@@ -320,16 +320,26 @@ def _plan_choice(choice) -> str:
 
 
 def dashboard_figures_for(user, authority: LocalAuthority, choice, today: date) -> dict:
-    """Everything the dashboard shows for the current plan (or the chosen one, or "all") on a date."""
+    """Everything the dashboard shows for the current plan (or the chosen one, or "all") on a date.
+
+    Two kept parts: the plans and their statutory dates under the council's visits revision (kept while
+    the council updates its actions), and the action figures under its data revision."""
     _check_member(user, authority)
-    key = data_key("dashboard", authority.pk, authority.data_revision, today.isoformat(), _plan_choice(choice))
-    return cached_data(key, lambda: _dashboard_figures(authority, choice, today))
+    plan = _plan_choice(choice)
+    plans_key = data_key("dashboard-plans", authority.pk, authority.visits_revision, today.isoformat(), plan)
+    plans = cached_data(plans_key, lambda: _dashboard_plans(authority, choice, today))
+    key = data_key("dashboard", authority.pk, authority.data_revision, today.isoformat(), plan)
+    return {**plans, **cached_data(key, lambda: _dashboard_figures(authority, plans["inspection"], today))}
 
 
-def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
+def _dashboard_plans(authority: LocalAuthority, choice, today: date) -> dict:
     plans = list(inspections_with_actions(authority))
     # The current plan (the latest with actions) unless another, or all of them, is chosen.
     inspection = None if choice == "all" else get_inspection_in(authority, choice) or (plans[0] if plans else None)
+    return {"inspection": inspection, "plans": plans, "plan_dates": plan_dates_for(authority, today)}
+
+
+def _dashboard_figures(authority: LocalAuthority, inspection: Inspection | None, today: date) -> dict:
     actions = council_actions(authority, inspection)
     findings = dashboard_findings(authority, inspection)
     link = {"authority": authority.pk, "inspection": inspection.pk if inspection else None}
@@ -342,8 +352,6 @@ def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
     by_finding = progress_by_finding(findings, actions, today, facts=facts) if inspection else []
     framework = progress_by_framework(actions, today, facts=facts)
     return {
-        "inspection": inspection,
-        "plans": plans,
         "headline": headline_for(actions, findings, link=link, today=today, facts=facts,
                                  findings_total=len(by_finding) if inspection else None),
         "by_finding": by_finding,
@@ -355,29 +363,38 @@ def _dashboard_figures(authority: LocalAuthority, choice, today: date) -> dict:
         "recent_url": action_list_url(**link, sort="-updated"),
         "overdue": overdue_actions(actions, today),
         "overdue_url": action_list_url(**link, overdue=1),
-        "plan_dates": plan_dates_for(authority, today),
     }
 
 
 def comparison_for(user, authority: LocalAuthority, limit: int | None, visit_ids: list[int] | None = None) -> dict:
     """The visit comparison: the latest `limit` visits (all of them when None) side by side, or the
-    visits chosen (`visit_ids`, ids of this council's visits only: the chooser form checks them)."""
+    visits chosen (`visit_ids`, ids of this council's visits only: the chooser form checks them).
+
+    Two kept parts: the visits, grades and findings under the council's visits revision (kept while
+    the council updates its actions), and where the earlier actions stood under its data revision."""
     _check_member(user, authority)
     chosen = sorted(set(visit_ids)) if visit_ids else None
     part = "v" + "-".join(map(str, chosen)) if chosen else (limit or "all")
-    key = data_key("compare", authority.pk, authority.data_revision, part)
-    return cached_data(key, lambda: _comparison(authority, None if chosen else limit, chosen))
+    visits_key = data_key("compare-visits", authority.pk, authority.visits_revision, part)
+    comparison = cached_data(visits_key, lambda: _comparison_of_visits(authority, None if chosen else limit, chosen))
+    positions_key = data_key("compare-positions", authority.pk, authority.data_revision, part)
+    positions = cached_data(
+        positions_key, lambda: earlier_positions_for(authority, comparison["finding_visits"])
+    )
+    place_earlier_positions(comparison["finding_rows"], positions)
+    return {**comparison, "earlier_positions": positions}
 
 
 def visit_choices_for(user, authority: LocalAuthority) -> list[Inspection]:
     """Every visit of the council, newest first: the choices of the comparison's visit chooser."""
     _check_member(user, authority)
-    return list(authority.inspections.order_by("-visit_start", "-id"))
+    key = data_key("visit-choices", authority.pk, authority.visits_revision)
+    return cached_data(key, lambda: list(authority.inspections.order_by("-visit_start", "-id")))
 
 
-def _comparison(authority: LocalAuthority, limit: int | None, visit_ids: list[int] | None = None) -> dict:
+def _comparison_of_visits(authority: LocalAuthority, limit: int | None, visit_ids: list[int] | None = None) -> dict:
     graded, grid = judgement_grid(authority, limit, visit_ids=visit_ids)
-    visits_with_findings, finding_rows, earlier_positions = findings_across_visits(authority, limit, visit_ids=visit_ids)
+    visits_with_findings, finding_rows = findings_by_theme(authority, limit, visit_ids=visit_ids)
     visits = visits_for(authority, limit, visit_ids=visit_ids)
     return {
         "visits": visits,
@@ -386,7 +403,6 @@ def _comparison(authority: LocalAuthority, limit: int | None, visit_ids: list[in
         "grid": grid,
         "finding_visits": visits_with_findings,
         "finding_rows": finding_rows,
-        "earlier_positions": earlier_positions,
         "since": since_last_visit(authority, grid, graded, visits_with_findings, finding_rows),
     }
 
@@ -928,6 +944,18 @@ def findings_across_visits(
     Three queries: visits (the latest `limit` with findings, or all), their findings, and the earlier
     actions' status on the later visit's first day.
     """
+    visits, rows = findings_by_theme(authority, limit, visit_ids=visit_ids)
+    positions = earlier_positions_for(authority, visits)
+    place_earlier_positions(rows, positions)
+    return visits, rows, positions
+
+
+def findings_by_theme(
+    authority: LocalAuthority, limit: int | None = None, *, visit_ids: list[int] | None = None
+) -> tuple[list[Inspection], list[dict]]:
+    """The visits with findings (the latest `limit`, or all, oldest first) and their findings in rows by
+    theme, a cell per visit, each finding knowing the later findings that raised it again. Visits only:
+    where the earlier actions stood is placed on the rows afterwards (place_earlier_positions)."""
     has_findings = Exists(Finding.objects.filter(inspection=OuterRef("pk")))
     visits = _latest(_visits_of(authority, visit_ids).filter(has_findings), limit)
     findings = list(
@@ -947,7 +975,20 @@ def findings_across_visits(
             }
         themes[key]["cells"][column[finding.inspection_id]].append(finding)
     rows = sorted(themes.values(), key=lambda row: (row["position"], row["name"]))
+    by_pk = {finding.pk: finding for finding in findings}
+    for finding in findings:
+        finding.raised_again_in = []
+    for finding in findings:
+        # An earlier finding from a visit outside the columns shown is linked to its own page.
+        finding.repeats_shown = finding.repeats_id in by_pk
+        if finding.repeats_id in by_pk:
+            by_pk[finding.repeats_id].raised_again_in.append(finding)
+    return visits, rows
 
+
+def earlier_positions_for(authority: LocalAuthority, visits: list[Inspection]) -> dict[int, EarlierPosition]:
+    """For each finding of these visits that repeats an earlier one: how many of the earlier finding's
+    actions there were, and how many were still open, on the later visit's first day. One query."""
     # Status of each earlier action on the later visit's first day (latest update on or before it).
     status_then = Subquery(
         ActionUpdate.objects.filter(
@@ -971,17 +1012,17 @@ def findings_across_visits(
         )
         .order_by()
     )
-    positions = {row["later_id"]: EarlierPosition(total=row["total"], open=row["open"]) for row in earlier}
-    by_pk = {finding.pk: finding for finding in findings}
-    for finding in findings:
-        finding.raised_again_in = []
-    for finding in findings:
-        finding.earlier_position = positions.get(finding.pk, EarlierPosition(total=0, open=0)) if finding.repeats_id else None
-        # An earlier finding from a visit outside the columns shown is linked to its own page.
-        finding.repeats_shown = finding.repeats_id in by_pk
-        if finding.repeats_id in by_pk:
-            by_pk[finding.repeats_id].raised_again_in.append(finding)
-    return visits, rows, positions
+    return {row["later_id"]: EarlierPosition(total=row["total"], open=row["open"]) for row in earlier}
+
+
+def place_earlier_positions(rows: list[dict], positions: dict[int, EarlierPosition]) -> None:
+    """Give each repeated finding in the rows its earlier actions' position (None for a new finding)."""
+    for row in rows:
+        for cell in row["cells"]:
+            for finding in cell:
+                finding.earlier_position = (
+                    positions.get(finding.pk, EarlierPosition(total=0, open=0)) if finding.repeats_id else None
+                )
 
 
 @dataclass

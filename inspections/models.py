@@ -38,6 +38,12 @@ class LocalAuthority(models.Model):
     # their history, its members). Cached page parts are keyed by it, so a change shows at once; it is
     # raised after each commit by inspections.services.authority_data_changed.
     data_revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # Counts the committed changes to the council's visits alone: inspections, judgements, findings, plan
+    # dates and which visits have an action plan. Every write raises it with data_revision except an
+    # existing action's own changes (its status, progress, evidence: the day-to-day work), so what reads
+    # only visits (the comparison's grades and findings, the list of plans, the national picture) is
+    # kept across a council's daily updates and built again only when a visit changes.
+    visits_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

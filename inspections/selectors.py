@@ -150,10 +150,11 @@ GRADES_BEST_FIRST = sorted(Grade, key=GRADE_RANK.__getitem__)
 
 
 def national_generation() -> str:
-    """One key part that changes with every committed change to any council's data: the sum of the
-    councils' data revisions (each write raises one, after its commit; the published outcomes import
-    raises those of every council it changed) and their number. One query."""
-    totals = LocalAuthority.objects.aggregate(revisions=Sum("data_revision"), councils=Count("pk"))
+    """One key part that changes with every committed change to any council's visits: the sum of the
+    councils' visits revisions (every write but an action's own changes raises one, after its commit; the
+    published outcomes import raises those of every council it changed) and their number. One query.
+    Grades come from visits alone, so a council's daily action updates leave the national picture kept."""
+    totals = LocalAuthority.objects.aggregate(revisions=Sum("visits_revision"), councils=Count("pk"))
     return f"{totals['revisions'] or 0}.{totals['councils']}"
 
 

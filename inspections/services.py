@@ -46,6 +46,7 @@ def authority_data_changed(
     action_ids=(),
     user_ids=(),
     everywhere: bool = False,
+    visits: bool = True,
 ) -> None:
     """Raise the data revision of the councils these rows belong to, once the transaction commits.
 
@@ -53,6 +54,10 @@ def authority_data_changed(
     so nothing older is ever cached under it; and no row lock is taken on the council while the
     writer's transaction is open (two writers to one council would otherwise queue, or deadlock in a
     bulk change). Outside a transaction it runs at once.
+
+    The visits revision rises too unless the writer says its change leaves the council's visits as they
+    were (`visits=False`: only an existing action's own changes do). Raising it by default means a new
+    write path can never leave a visit's figures stale; at worst they are built once more.
     """
     condition = Q()
     for lookup, ids in (
@@ -73,7 +78,10 @@ def authority_data_changed(
         councils = LocalAuthority.objects.all()
         if not everywhere:
             councils = councils.filter(pk__in=LocalAuthority.objects.filter(condition).values("pk"))
-        councils.update(data_revision=F("data_revision") + 1)
+        raised = {"data_revision": F("data_revision") + 1}
+        if visits:
+            raised["visits_revision"] = F("visits_revision") + 1
+        councils.update(**raised)
 
     transaction.on_commit(raise_revisions)
 

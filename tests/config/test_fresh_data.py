@@ -214,6 +214,32 @@ def test_the_figures_are_kept_and_read_back_without_their_queries(backend, counc
         assert len(kept) < len(built), f"{path}: nothing was read from the data cache"
 
 
+def test_an_action_update_keeps_what_reads_only_visits_and_rebuilds_the_rest(backend, council):
+    """The comparison's grades and findings, the dashboard's plans and the national picture read only
+    visits: a council's day-to-day action updates leave them kept (its visits revision does not move),
+    while the figures that count actions are built again and show the update."""
+    client = _client(council["people"]["lead"])
+    pages = _pages(council)
+    built = {}
+    for name in ("dashboard", "compare"):
+        with CaptureQueriesContext(connection) as queries:
+            _read(client, pages[name])
+        built[name] = len(queries)
+    visits_revision = type(council["authority"]).objects.get(pk=council["authority"].pk).visits_revision
+    _record_progress(council)
+    assert type(council["authority"]).objects.get(pk=council["authority"].pk).visits_revision == visits_revision
+    with CaptureQueriesContext(connection) as compare_queries:
+        compare = _read(client, pages["compare"])
+    with CaptureQueriesContext(connection) as dashboard_queries:
+        dashboard = _read(client, pages["dashboard"])
+    assert len(compare_queries) < built["compare"], "the comparison's visits were built again after an action update"
+    assert len(dashboard_queries) < built["dashboard"], "the dashboard's plans were built again after an action update"
+    assert not any("inspections_judgement" in q["sql"] for q in compare_queries.captured_queries)
+    assert "Started with the March audit." in [a.last_update_note for a in dashboard.context["recent"]]
+    assert [v.pk for v in compare.context["visits"]] == [council["inspection"].pk]
+    assert dashboard.context["inspection"].pk == council["inspection"].pk
+
+
 def test_nobody_receives_data_of_councils_or_actions_not_theirs(backend, council):
     people, pages = council["people"], _pages(council)
     lead = _client(people["lead"])

@@ -19,7 +19,8 @@ def test_figures_built_afresh_read_each_thing_once(choice, django_assert_max_num
     # overdue lists, and the plan dates (two): eight, whatever the number of actions. Before the actions
     # were read once, counting them took five aggregates and the history three queries (fourteen).
     with django_assert_max_num_queries(8):
-        figures = selectors._dashboard_figures(plan.authority, choice, TODAY)
+        plans = selectors._dashboard_plans(plan.authority, choice, TODAY)
+        figures = selectors._dashboard_figures(plan.authority, plans["inspection"], TODAY)
     headline = figures["headline"]
     assert headline.total_actions == expected["total"] == 40
     assert headline.done_actions == expected["done"]

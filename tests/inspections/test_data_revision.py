@@ -39,6 +39,10 @@ def _revisions(*councils) -> list[int]:
     return [LocalAuthority.objects.get(pk=c.pk).data_revision for c in councils]
 
 
+def _visits_revisions(*councils) -> list[int]:
+    return [LocalAuthority.objects.get(pk=c.pk).visits_revision for c in councils]
+
+
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """Run a write and its on-commit hooks; returns how each council's revision moved."""
@@ -87,9 +91,30 @@ def test_every_write_service_raises_the_council(councils, committed, settings, t
         "rename": lambda: user_provision(username=lead.username, password="x-long-password-1", role=Role.IMPROVEMENT_LEAD,
                                          authorities=[changed], first_name="Renamed"),
     }
+    visits_before = _visits_revisions(changed, still)
     moved = committed(writes[write], changed, still)
     assert moved[0] >= 1, f"{write} did not raise the council's revision"
     assert moved[1] == 0, f"{write} raised another council's revision"
+    visits_moved = [after - before for after, before in zip(_visits_revisions(changed, still), visits_before)]
+    # Only an existing action's own change (here: evidence) leaves the council's visits as they were; a new
+    # action gives its visit a plan, and every other write may change a visit.
+    if write == "evidence":
+        assert visits_moved == [0, 0], "an action's evidence raised the visits revision"
+    else:
+        assert visits_moved[0] >= 1 and visits_moved[1] == 0, f"{write} did not raise the visits revision"
+
+
+def test_an_action_update_leaves_the_visits_revision_where_it_was(councils, committed):
+    changed, _ = councils
+    lead = UserFactory(role=Role.IMPROVEMENT_LEAD, authorities=[changed])
+    action = ActionFactory(finding=FindingFactory(inspection=InspectionFactory(authority=changed)))
+    visits_before = _visits_revisions(changed)
+    moved = committed(
+        lambda: action_change(action=action, user=lead, expected_version=action.version,
+                              changes={"status": Status.IN_PROGRESS, "progress_notes": "Audit begun."}, note="Started."),
+        changed,
+    )
+    assert moved == [1] and _visits_revisions(changed) == visits_before
 
 
 def test_a_renamed_owner_raises_the_councils_of_their_actions(councils, committed):
