@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from actions.models import DONE_STATUSES, Action, Rag, Status, stale_update_days
@@ -87,10 +88,14 @@ class ActionFilter(django_filters.FilterSet):
         label="National framework", choices=_framework_choices(), empty_label="All outcomes, enablers and principles",
         method="filter_framework",
     )
+    # A column of the action itself: no join can repeat a row, so no DISTINCT (django-filter's default for
+    # multiple choices, which made PostgreSQL sort every matching row before counting or paging them).
     status = django_filters.MultipleChoiceFilter(
-        label="Status", choices=Status.choices, widget=forms.CheckboxSelectMultiple
+        label="Status", choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    rag = django_filters.MultipleChoiceFilter(label="RAG", choices=Rag.choices, widget=forms.CheckboxSelectMultiple)
+    rag = django_filters.MultipleChoiceFilter(
+        label="RAG", choices=Rag.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
     owner = IdChoiceFilter(
         label="Owner", queryset=None, empty_label="Anyone", null_label="Unassigned"
     )
@@ -143,9 +148,12 @@ class ActionFilter(django_filters.FilterSet):
                 "authority__name", "-visit_start"
             )
         if "finding" in self.filters:
-            findings = Finding.objects.filter(inspection__in=inspections_for(user)).filter(
-                Q(inspection_id=chosen_inspection) | Q(pk=chosen_finding)
-            )
+            if chosen_inspection is None and chosen_finding is None:
+                findings = Finding.objects.none()  # nothing to list until a visit is chosen: no query
+            else:
+                findings = Finding.objects.filter(inspection__in=inspections_for(user)).filter(
+                    Q(inspection_id=chosen_inspection) | Q(pk=chosen_finding)
+                )
             self.filters["finding"].queryset = findings.select_related("inspection__authority").order_by(
                 "inspection__authority__name", "-inspection__visit_start", "-kind", "position"
             )
@@ -205,7 +213,7 @@ class ActionFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(stale_q(timezone.localdate()))
 
-    @property
+    @cached_property
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, value) pairs of the filters in use, for the "Selected filters" summary."""
         if not self.is_bound or not self.form.is_valid():

@@ -102,6 +102,7 @@ def _action_list_page(request: HttpRequest, filterset: ActionFilter, *, mine: bo
         "filter": filterset,
         "page_obj": page,
         "actions": page.object_list,
+        "rows": tables.action_rows(page.object_list, today=timezone.localdate()),
         "sort": sort,
         "headers": tables.sort_headers(LIST_COLUMNS, sort),
         "can_bulk_change": may_bulk_change,

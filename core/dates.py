@@ -41,3 +41,32 @@ def parse_uk_date(value: Any) -> date | None:
         if 1990 <= parsed.year <= 2100:
             return parsed
     raise ValueError
+
+
+# --- dates written out, as the pages show them -------------------------------------------------------
+# Plain Python for the pages' long lists (the Django template engine's date filter costs tens of
+# microseconds a call); the words are those of Django's English "j M Y", "j F Y", "M Y" and "F Y".
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+MONTHS_SHORT = tuple(month[:3] for month in MONTHS)
+
+
+def short_date(day: date) -> str:
+    """"5 Sep 2024" ("j M Y")."""
+    return f"{day.day} {MONTHS_SHORT[day.month - 1]} {day.year}"
+
+
+def long_date(day: date) -> str:
+    """"5 September 2024" ("j F Y")."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_month(day: date) -> str:
+    """"Sep 2024" ("M Y")."""
+    return f"{MONTHS_SHORT[day.month - 1]} {day.year}"
+
+
+def long_month(day: date) -> str:
+    """"September 2024" ("F Y")."""
+    return f"{MONTHS[day.month - 1]} {day.year}"

@@ -33,8 +33,11 @@ from django.db.models.functions import Coalesce, Lag, RowNumber, TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from core.datacache import cached_data, cached_many, data_key
+from core.dates import long_date, long_month, short_date
+from core.people import person_label
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Rag, Status, stale_cutoff_date, stale_update_days
 from accounts.selectors import can_edit_actions, can_verify_actions, is_partner
 from actions.selectors import (
@@ -336,7 +339,14 @@ def _dashboard_plans(authority: LocalAuthority, choice, today: date) -> dict:
     plans = list(inspections_with_actions(authority))
     # The current plan (the latest with actions) unless another, or all of them, is chosen.
     inspection = None if choice == "all" else get_inspection_in(authority, choice) or (plans[0] if plans else None)
-    return {"inspection": inspection, "plans": plans, "plan_dates": plan_dates_for(authority, today)}
+    return {
+        "inspection": inspection,
+        "plans": plans,
+        # The plan chooser's words, once per visits revision: a council with decades of visits lists
+        # a hundred plans, each written out in the page otherwise.
+        "plan_options": [(plan.pk, f"{plan.get_kind_display()}, {long_month(plan.visit_start)}") for plan in plans],
+        "plan_dates": plan_dates_for(authority, today),
+    }
 
 
 def _dashboard_figures(authority: LocalAuthority, inspection: Inspection | None, today: date) -> dict:
@@ -359,9 +369,9 @@ def _dashboard_figures(authority: LocalAuthority, inspection: Inspection | None,
         "owners": [dict(o, url=action_list_url(**link, owner=o["id"] or "null")) for o in owners],
         "framework": [dict(f, url=action_list_url(**link, framework=f["id"])) for f in framework],
         "months": progress_over_time(actions, today),
-        "recent": list(recently_updated(actions)),
+        "recent": [dashboard_action(action, today) for action in recently_updated(actions)],
         "recent_url": action_list_url(**link, sort="-updated"),
-        "overdue": overdue_actions(actions, today),
+        "overdue": [dashboard_action(action, today) for action in overdue_actions(actions, today)],
         "overdue_url": action_list_url(**link, overdue=1),
     }
 
@@ -754,7 +764,7 @@ def _history_by_month(actions: QuerySet[Action], today: date) -> dict[date, tupl
 def recently_updated(actions: QuerySet[Action], limit: int = DASHBOARD_LIST_LIMIT) -> QuerySet[Action]:
     last_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-version")
     return (
-        actions.select_related("owner", "finding__inspection", "finding__theme")
+        actions.select_related("owner")
         .annotate(
             last_update_at=Subquery(last_update.values("created_at")[:1]),
             last_update_note=Subquery(last_update.values("note")[:1]),
@@ -768,12 +778,65 @@ def overdue_actions(actions: QuerySet[Action], today: date, limit: int = DASHBOA
     """The longest overdue first, at most `limit` of them (the headline says how many there are)."""
     rows = list(
         actions.filter(status__in=OPEN_STATUSES, due_date__lt=today)
-        .select_related("owner", "finding__inspection", "finding__theme")
+        .select_related("owner")
         .order_by("due_date", "id")[:limit]
     )
     for action in rows:
         action.days_overdue = (today - action.due_date).days
     return rows
+
+
+@dataclass(frozen=True)
+class DashboardAction:
+    """An action in the dashboard's "Overdue" and "Recently updated" lists, its words worked out once with
+    the kept figures (plain data: cheap to keep, and nothing left for the template to look up)."""
+
+    pk: int
+    title: str
+    url: str
+    owner: str
+    status: str
+    status_label: str
+    status_class: str
+    rag: str
+    rag_label: str
+    rag_class: str
+    due_date: date | None
+    due_text: str
+    days_overdue: int | None
+    progress_excerpt: str  # the latest progress note, shortened
+    progress_text: str  # its date
+    stale_days: int | None
+    last_update_note: str | None  # the latest history note (recently updated only)
+    last_update_excerpt: str
+    last_update_text: str
+
+
+def dashboard_action(action: Action, today: date) -> DashboardAction:
+    progress_day = timezone.localdate(action.last_progress_at) if action.last_progress_at else None
+    last_update_at = getattr(action, "last_update_at", None)
+    note = getattr(action, "last_update_note", None)
+    return DashboardAction(
+        pk=action.pk,
+        title=action.title,
+        url=action.get_absolute_url(),
+        owner=person_label(action.owner, nobody="Unassigned"),
+        status=action.status,
+        status_label=action.get_status_display(),
+        status_class=action.status_tag_class,
+        rag=action.rag,
+        rag_label=action.get_rag_display(),
+        rag_class=action.rag_tag_class,
+        due_date=action.due_date,
+        due_text=short_date(action.due_date) if action.due_date else "",
+        days_overdue=getattr(action, "days_overdue", None),
+        progress_excerpt=Truncator(action.progress_notes).chars(160),
+        progress_text=short_date(progress_day) if progress_day else "",
+        stale_days=action.stale_days if action.is_stale(today) else None,
+        last_update_note=note,
+        last_update_excerpt=Truncator(note).chars(100) if note else "",
+        last_update_text=short_date(timezone.localdate(last_update_at)) if last_update_at else "",
+    )
 
 
 # --- overview across authorities ------------------------------------------------------------------------
@@ -1295,6 +1358,13 @@ def plan_dates_for(authority: LocalAuthority, today: date) -> list[tuple[Inspect
             rows.append({
                 "inspection": inspection,
                 "deadlines": deadlines,
+                # Written out here, with the figures, not by the template on every view.
+                "label": f"{inspection.get_kind_display()}, {long_month(inspection.visit_start)}",
+                "url": inspection.get_absolute_url(),
+                "letter_text": long_date(deadlines.letter_date),
+                "plan_due_text": long_date(deadlines.plan_due),
+                "draft_due_text": long_date(deadlines.draft_due) if deadlines.draft_due else "",
+                "submitted_text": long_date(deadlines.plan_submitted_on) if deadlines.plan_submitted_on else "",
                 "days_left": days_left,
                 "overdue": days_left is not None and days_left < 0,
                 "days_late": -days_left if days_left is not None and days_left < 0 else None,
@@ -1379,8 +1449,14 @@ def authorities_with_summary_for(user, today: date) -> list[LocalAuthority]:
     """The user's authorities by name, each with `.summary` (its CouncilSummary)."""
     authorities = list(authorities_for(user).order_by("name"))
     summaries = council_summaries(authorities, today)
+    # One reverse per page rather than one per council, and the dates written out here: a national
+    # leader's list has every council in England.
+    council_path = reverse("inspections:authority_detail", kwargs={"slug": SLUG_MARK})
     for authority in authorities:
         authority.summary = summaries[authority.pk]
+        authority.url = council_path.replace(SLUG_MARK, authority.slug)
+        last_visit = authority.summary.last_visit
+        authority.last_visit_text = short_date(last_visit) if last_visit else "None recorded"
     return authorities
 
 
