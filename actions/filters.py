@@ -135,8 +135,10 @@ class ActionFilter(django_filters.FilterSet):
         chosen_finding = _chosen_id(self.data, "finding")
         self.inspection_hint = ""
         self.finding_hint = "" if chosen_inspection is not None else "Choose a visit and apply to list its findings"
+        # Each choice list reads only what its labels show (a council's codes, a theme's keywords and an
+        # owner's contact details are not needed to name them).
         if "authority" in self.filters:
-            self.filters["authority"].queryset = authorities_for(user).order_by("name")
+            self.filters["authority"].queryset = authorities_for(user).order_by("name").only("id", "name")
         if "inspection" in self.filters:
             inspections = inspections_for(user)
             if chosen_authority is not None:
@@ -146,7 +148,7 @@ class ActionFilter(django_filters.FilterSet):
                 self.inspection_hint = "Choose a council and apply to list its visits"
             self.filters["inspection"].queryset = inspections.select_related("authority").order_by(
                 "authority__name", "-visit_start"
-            )
+            ).only("id", "kind", "visit_start", "authority__id", "authority__name")
         if "finding" in self.filters:
             if chosen_inspection is None and chosen_finding is None:
                 findings = Finding.objects.none()  # nothing to list until a visit is chosen: no query
@@ -157,8 +159,10 @@ class ActionFilter(django_filters.FilterSet):
             self.filters["finding"].queryset = findings.select_related("inspection__authority").order_by(
                 "inspection__authority__name", "-inspection__visit_start", "-kind", "position"
             )
+        if "theme" in self.filters:
+            self.filters["theme"].queryset = Theme.objects.only("id", "name")
         if "owner" in self.filters:
-            self.filters["owner"].queryset = owner_choices_for(user)
+            self.filters["owner"].queryset = owner_choices_for(user).only("id", "name")
         form = self.form
         for name, label in (("inspection", _inspection_label), ("finding", _finding_label), ("owner", person_label)):
             if name in form.fields:

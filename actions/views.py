@@ -96,7 +96,7 @@ def _default_sort(mine: bool) -> str:
 
 def _action_list_page(request: HttpRequest, filterset: ActionFilter, *, mine: bool) -> dict:
     actions, sort = selectors.sort_actions(filterset.qs, request.GET.get("sort"), default=_default_sort(mine))
-    page = page_of(actions, request.GET.get("page"), PAGE_SIZE)
+    page = page_of(selectors.table_page(actions), request.GET.get("page"), PAGE_SIZE)
     may_bulk_change = not mine and can_edit_actions(request.user)
     return {
         "filter": filterset,

@@ -43,13 +43,19 @@ def authorities_for(user: AnonymousUser | object) -> QuerySet[LocalAuthority]:
     return LocalAuthority.objects.filter(memberships__user=user)
 
 
-def authority_ids_for(user) -> list[int]:
-    cached = getattr(user, "_tracker_authority_ids", None)
+def _councils_of(user) -> list[tuple[int, str]]:
+    """The user's councils as (id, name), by name: read once a request and kept on the user, for the
+    scope of every read and the header's council label alike."""
+    cached = getattr(user, "_tracker_councils", None)
     if cached is None:
-        cached = list(authorities_for(user).values_list("id", flat=True))
+        cached = list(authorities_for(user).order_by("name").values_list("id", "name"))
         if user.is_authenticated:
-            user._tracker_authority_ids = cached
+            user._tracker_councils = cached
     return cached
+
+
+def authority_ids_for(user) -> list[int]:
+    return [pk for pk, _name in _councils_of(user)]
 
 
 def get_authority_for_user(user, slug: str) -> LocalAuthority:
@@ -63,11 +69,11 @@ def council_label_for(user) -> str:
         return ""
     if user.is_superuser:
         return "All councils"
-    names = list(authorities_for(user).values_list("name", flat=True)[:2])
-    if len(names) == 1:
-        return f"{names[0]} Council"
-    if names:
-        return f"{authorities_for(user).count()} councils"
+    councils = _councils_of(user)
+    if len(councils) == 1:
+        return f"{councils[0][1]} Council"
+    if councils:
+        return f"{len(councils)} councils"
     return ""
 
 

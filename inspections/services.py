@@ -210,7 +210,7 @@ def _authority_create(new: NewAuthority, user) -> LocalAuthority:
     if user is not None and not user.is_superuser:
         # The admin who brings a council into the tracker works for it; nothing else is visible by this.
         Membership.objects.get_or_create(user=user, authority=authority)
-        user.__dict__.pop("_tracker_authority_ids", None)
+        user.__dict__.pop("_tracker_councils", None)
     return authority
 
 

@@ -411,8 +411,8 @@ def test_preview_and_confirm_query_counts_do_not_grow(client, york, york_admin, 
     for n in range(earlier):
         FindingFactory(inspection=visit, text=f"Earlier point {n} about pathway plans for care leavers.", position=n + 1)
     url = _draft_with_points(client, york_admin, points)
-    # A fixed set whatever the points (the menu asks whether the person has a council).
-    with django_assert_num_queries(12):
+    # A fixed set whatever the points (the council scope and the header's label are one read).
+    with django_assert_num_queries(11):
         preview = client.get(url)
     data = preview_post_data(preview)
     data["confirm"] = "1"
