@@ -17,7 +17,7 @@ from core.ids import IdBoundsMixin, database_id
 from core.people import person_label
 from findings.models import FRAMEWORK_REF_LABELS, Finding, Theme, framework_ref_q
 from inspections.importing.framework import FRAMEWORK_REFS
-from inspections.selectors import authorities_for, authority_ids_for
+from inspections.selectors import authorities_for, authority_ids_for, council_choices_for
 from inspections.selectors import inspections_for
 
 
@@ -167,6 +167,9 @@ class ActionFilter(django_filters.FilterSet):
         for name, label in (("inspection", _inspection_label), ("finding", _finding_label), ("owner", person_label)):
             if name in form.fields:
                 form.fields[name].label_from_instance = label
+        if "authority" in form.fields:
+            # The options are the councils read once a request for its scope; the queryset still validates.
+            form.fields["authority"].widget.choices = [("", "All councils"), *council_choices_for(user)]
         # Rendered through the one GOV.UK field template: small labels, the filter panel's full-width controls.
         form.label_classes = {name: "govuk-label--s" for name in form.fields}
         for name in ("owner", "authority", "inspection", "finding", "theme", "update", "framework"):

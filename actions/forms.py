@@ -47,7 +47,7 @@ class BulkChangeForm(forms.Form):
         # Its own ids, so it can share the All actions page with the filter form.
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owner_choices_for(user)
+        self.fields["owner"].queryset = owner_choices_for(user).only("id", "name")
         self.fields["owner"].label_from_instance = person_label
 
     def clean_selected(self) -> list[tuple[int, int]]:

@@ -51,6 +51,7 @@ from actions.selectors import (
     update_due_q,
 )
 from actions.filters import NO_FRAMEWORK_REF
+from actions.tables import ID_MARK
 from findings.models import Finding, FindingKind
 from inspections.importing.framework import FRAMEWORK_REFS
 from inspections.selectors import authorities_for, authority_ids_for, latest_grades_by_authority
@@ -361,6 +362,7 @@ def _dashboard_figures(authority: LocalAuthority, inspection: Inspection | None,
     # By finding for one plan only: across ten years of plans it would be hundreds of rows.
     by_finding = progress_by_finding(findings, actions, today, facts=facts) if inspection else []
     framework = progress_by_framework(actions, today, facts=facts)
+    action_path = reverse("actions:action_detail", kwargs={"pk": ID_MARK})
     return {
         "headline": headline_for(actions, findings, link=link, today=today, facts=facts,
                                  findings_total=len(by_finding) if inspection else None),
@@ -369,9 +371,9 @@ def _dashboard_figures(authority: LocalAuthority, inspection: Inspection | None,
         "owners": [dict(o, url=action_list_url(**link, owner=o["id"] or "null")) for o in owners],
         "framework": [dict(f, url=action_list_url(**link, framework=f["id"])) for f in framework],
         "months": progress_over_time(actions, today),
-        "recent": [dashboard_action(action, today) for action in recently_updated(actions)],
+        "recent": [dashboard_action(action, today, path=action_path) for action in recently_updated(actions)],
         "recent_url": action_list_url(**link, sort="-updated"),
-        "overdue": [dashboard_action(action, today) for action in overdue_actions(actions, today)],
+        "overdue": [dashboard_action(action, today, path=action_path) for action in overdue_actions(actions, today)],
         "overdue_url": action_list_url(**link, overdue=1),
     }
 
@@ -684,6 +686,10 @@ class MonthPoint:
     def label(self) -> str:
         return f"{self.month:%b %Y}"
 
+    @property
+    def long_label(self) -> str:
+        return long_month(self.month)
+
 
 def progress_over_time(actions: QuerySet[Action], today: date) -> list[MonthPoint]:
     """Monthly series since the plan started: completions and the burn-down of open actions.
@@ -761,10 +767,17 @@ def _history_by_month(actions: QuerySet[Action], today: date) -> dict[date, tupl
 # --- lists ----------------------------------------------------------------------------------------------
 
 
+# What a dashboard list shows of an action (DashboardAction): not its description, measures or finding.
+DASHBOARD_ACTION_FIELDS = (
+    "id", "title", "status", "rag", "due_date", "last_progress_at", "created_at", "progress_notes",
+    "owner__id", "owner__name",
+)
+
+
 def recently_updated(actions: QuerySet[Action], limit: int = DASHBOARD_LIST_LIMIT) -> QuerySet[Action]:
     last_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-version")
     return (
-        actions.select_related("owner")
+        actions.select_related("owner").only(*DASHBOARD_ACTION_FIELDS)
         .annotate(
             last_update_at=Subquery(last_update.values("created_at")[:1]),
             last_update_note=Subquery(last_update.values("note")[:1]),
@@ -778,7 +791,7 @@ def overdue_actions(actions: QuerySet[Action], today: date, limit: int = DASHBOA
     """The longest overdue first, at most `limit` of them (the headline says how many there are)."""
     rows = list(
         actions.filter(status__in=OPEN_STATUSES, due_date__lt=today)
-        .select_related("owner")
+        .select_related("owner").only(*DASHBOARD_ACTION_FIELDS)
         .order_by("due_date", "id")[:limit]
     )
     for action in rows:
@@ -812,14 +825,15 @@ class DashboardAction:
     last_update_text: str
 
 
-def dashboard_action(action: Action, today: date) -> DashboardAction:
+def dashboard_action(action: Action, today: date, *, path: str) -> DashboardAction:
+    """`path`: the action page's path with ID_MARK for the id (reversed once for a whole list)."""
     progress_day = timezone.localdate(action.last_progress_at) if action.last_progress_at else None
     last_update_at = getattr(action, "last_update_at", None)
     note = getattr(action, "last_update_note", None)
     return DashboardAction(
         pk=action.pk,
         title=action.title,
-        url=action.get_absolute_url(),
+        url=path.replace(str(ID_MARK), str(action.pk)),
         owner=person_label(action.owner, nobody="Unassigned"),
         status=action.status,
         status_label=action.get_status_display(),

@@ -58,6 +58,11 @@ def authority_ids_for(user) -> list[int]:
     return [pk for pk, _name in _councils_of(user)]
 
 
+def council_choices_for(user) -> list[tuple[int, str]]:
+    """The user's councils as (id, name) choices, by name: no query beyond the request's scope."""
+    return list(_councils_of(user))
+
+
 def get_authority_for_user(user, slug: str) -> LocalAuthority:
     """The authority with this slug, or 404 when it is not one of the user's."""
     return get_object_or_404(authorities_for(user), slug=slug)
