@@ -169,7 +169,8 @@ class ActionFilter(django_filters.FilterSet):
                 form.fields[name].label_from_instance = label
         if "authority" in form.fields:
             # The options are the councils read once a request for its scope; the queryset still validates.
-            form.fields["authority"].widget.choices = [("", "All councils"), *council_choices_for(user)]
+            field = form.fields["authority"]
+            field.widget.choices = [("", field.empty_label), *council_choices_for(user)]
         # Rendered through the one GOV.UK field template: small labels, the filter panel's full-width controls.
         form.label_classes = {name: "govuk-label--s" for name in form.fields}
         for name in ("owner", "authority", "inspection", "finding", "theme", "update", "framework"):

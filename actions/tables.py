@@ -3,6 +3,7 @@ the rows of the lists worked out in Python."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -54,7 +55,13 @@ def finding_reference(finding) -> str:
     return f"{kind} {finding.position}"
 
 
-ID_MARK = 987_654_321  # stands for each row's id in a reversed path
+_ID_MARK = 987_654_321  # stands for each row's id in a reversed path
+
+
+def action_path_maker() -> Callable[[int], str]:
+    """The action page's path for any id, from one reverse: lists call it once, not once a row."""
+    path = reverse("actions:action_detail", kwargs={"pk": _ID_MARK})
+    return lambda pk: path.replace(str(_ID_MARK), str(pk))
 
 
 @dataclass(frozen=True)
@@ -82,8 +89,7 @@ class ActionRow:
 def action_rows(actions, *, today: date) -> list[ActionRow]:
     """The rows of a page of actions read with owner, finding, theme, inspection and authority."""
     rows = []
-    # One reverse a page rather than one a row: each action's id goes where the mark stands.
-    path = reverse("actions:action_detail", kwargs={"pk": ID_MARK})
+    action_path = action_path_maker()
     for action in actions:
         finding = action.finding
         inspection = finding.inspection
@@ -97,7 +103,7 @@ def action_rows(actions, *, today: date) -> list[ActionRow]:
         rows.append(ActionRow(
             pk=action.pk,
             version=action.version,
-            url=path.replace(str(ID_MARK), str(action.pk)),
+            url=action_path(action.pk),
             title=action.title,
             context=" · ".join(context),
             owner=person_label(action.owner, nobody="Unassigned"),

@@ -7,6 +7,7 @@ an update at 23:30 UTC on 31 March (BST) belongs to 1 April.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from datetime import date, datetime, time, timedelta
@@ -51,7 +52,7 @@ from actions.selectors import (
     update_due_q,
 )
 from actions.filters import NO_FRAMEWORK_REF
-from actions.tables import ID_MARK
+from actions.tables import action_path_maker
 from findings.models import Finding, FindingKind
 from inspections.importing.framework import FRAMEWORK_REFS
 from inspections.selectors import authorities_for, authority_ids_for, latest_grades_by_authority
@@ -362,7 +363,7 @@ def _dashboard_figures(authority: LocalAuthority, inspection: Inspection | None,
     # By finding for one plan only: across ten years of plans it would be hundreds of rows.
     by_finding = progress_by_finding(findings, actions, today, facts=facts) if inspection else []
     framework = progress_by_framework(actions, today, facts=facts)
-    action_path = reverse("actions:action_detail", kwargs={"pk": ID_MARK})
+    action_path = action_path_maker()
     return {
         "headline": headline_for(actions, findings, link=link, today=today, facts=facts,
                                  findings_total=len(by_finding) if inspection else None),
@@ -371,9 +372,9 @@ def _dashboard_figures(authority: LocalAuthority, inspection: Inspection | None,
         "owners": [dict(o, url=action_list_url(**link, owner=o["id"] or "null")) for o in owners],
         "framework": [dict(f, url=action_list_url(**link, framework=f["id"])) for f in framework],
         "months": progress_over_time(actions, today),
-        "recent": [dashboard_action(action, today, path=action_path) for action in recently_updated(actions)],
+        "recent": [dashboard_action(action, today, action_path=action_path) for action in recently_updated(actions)],
         "recent_url": action_list_url(**link, sort="-updated"),
-        "overdue": [dashboard_action(action, today, path=action_path) for action in overdue_actions(actions, today)],
+        "overdue": [dashboard_action(action, today, action_path=action_path) for action in overdue_actions(actions, today)],
         "overdue_url": action_list_url(**link, overdue=1),
     }
 
@@ -825,15 +826,15 @@ class DashboardAction:
     last_update_text: str
 
 
-def dashboard_action(action: Action, today: date, *, path: str) -> DashboardAction:
-    """`path`: the action page's path with ID_MARK for the id (reversed once for a whole list)."""
+def dashboard_action(action: Action, today: date, *, action_path: Callable[[int], str]) -> DashboardAction:
+    """`action_path`: actions.tables.action_path_maker(), made once for the whole list."""
     progress_day = timezone.localdate(action.last_progress_at) if action.last_progress_at else None
     last_update_at = getattr(action, "last_update_at", None)
     note = getattr(action, "last_update_note", None)
     return DashboardAction(
         pk=action.pk,
         title=action.title,
-        url=path.replace(str(ID_MARK), str(action.pk)),
+        url=action_path(action.pk),
         owner=person_label(action.owner, nobody="Unassigned"),
         status=action.status,
         status_label=action.get_status_display(),
