@@ -11,14 +11,15 @@ from django.utils.functional import cached_property
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from actions.models import DONE_STATUSES, Action, Rag, Status, stale_update_days
-from actions.selectors import DUE_SOON_DAYS, due_soon_q, owner_choices_for, sent_back_q, stale_q, update_due_q
+from actions.selectors import DUE_SOON_DAYS, due_soon_q, owner_choices_for, owner_options_for, sent_back_q, stale_q
+from actions.selectors import update_due_q
 from core.forms import GovukDateField
 from core.ids import IdBoundsMixin, database_id
 from core.people import person_label
 from findings.models import FRAMEWORK_REF_LABELS, Finding, Theme, framework_ref_q
 from inspections.importing.framework import FRAMEWORK_REFS
 from inspections.selectors import authorities_for, authority_ids_for, council_choices_for
-from inspections.selectors import inspections_for
+from inspections.selectors import inspections_for, visit_label, visit_options_for
 
 
 def _finding_label(finding: Finding) -> str:
@@ -46,10 +47,6 @@ def framework_filter_label(value: str) -> str:
 def _chosen_id(data, name: str) -> int | None:
     """The id chosen for a filter in the query string, or None (absent or not a number)."""
     return database_id(data.get(name)) if data is not None else None
-
-
-def _inspection_label(inspection) -> str:
-    return f"{inspection.authority.name}: {inspection.get_kind_display()}, {inspection.visit_start:%B %Y}"
 
 
 class _IdChoiceField(IdBoundsMixin, FilterModelChoiceField):
@@ -134,6 +131,7 @@ class ActionFilter(django_filters.FilterSet):
         chosen_inspection = _chosen_id(self.data, "inspection")
         chosen_finding = _chosen_id(self.data, "finding")
         self.inspection_hint = ""
+        visits_council = None  # the council whose visits are the visit filter's choices, when there is one
         self.finding_hint = "" if chosen_inspection is not None else "Choose a visit and apply to list its findings"
         # Each choice list reads only what its labels show (a council's codes, a theme's keywords and an
         # owner's contact details are not needed to name them).
@@ -141,11 +139,14 @@ class ActionFilter(django_filters.FilterSet):
             self.filters["authority"].queryset = authorities_for(user).order_by("name").only("id", "name")
         if "inspection" in self.filters:
             inspections = inspections_for(user)
+            visits_council = chosen_authority
             if chosen_authority is not None:
                 inspections = inspections.filter(Q(authority_id=chosen_authority) | Q(pk=chosen_inspection))
             elif len(authority_ids_for(user)) > 1:
                 inspections = inspections.filter(pk=chosen_inspection)
                 self.inspection_hint = "Choose a council and apply to list its visits"
+            else:
+                visits_council = next(iter(authority_ids_for(user)), None)
             self.filters["inspection"].queryset = inspections.select_related("authority").order_by(
                 "authority__name", "-visit_start"
             ).only("id", "kind", "visit_start", "authority__id", "authority__name")
@@ -164,13 +165,23 @@ class ActionFilter(django_filters.FilterSet):
         if "owner" in self.filters:
             self.filters["owner"].queryset = owner_choices_for(user).only("id", "name")
         form = self.form
-        for name, label in (("inspection", _inspection_label), ("finding", _finding_label), ("owner", person_label)):
+        for name, label in (("inspection", visit_label), ("finding", _finding_label), ("owner", person_label)):
             if name in form.fields:
                 form.fields[name].label_from_instance = label
+        # The long choice lists come from data kept under each council's visits revision (the councils from
+        # the request's scope); the querysets above still validate what was chosen.
         if "authority" in form.fields:
-            # The options are the councils read once a request for its scope; the queryset still validates.
             field = form.fields["authority"]
             field.widget.choices = [("", field.empty_label), *council_choices_for(user)]
+        if "owner" in form.fields:
+            field = form.fields["owner"]
+            field.widget.choices = [("", field.empty_label), (field.null_value, field.null_label),
+                                    *owner_options_for(user)]
+        if "inspection" in form.fields and visits_council is not None:
+            options = visit_options_for(user, visits_council)
+            if chosen_inspection is None or any(pk == chosen_inspection for pk, _label in options):
+                field = form.fields["inspection"]
+                field.widget.choices = [("", field.empty_label), *options]
         # Rendered through the one GOV.UK field template: small labels, the filter panel's full-width controls.
         form.label_classes = {name: "govuk-label--s" for name in form.fields}
         for name in ("owner", "authority", "inspection", "finding", "theme", "update", "framework"):

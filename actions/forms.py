@@ -4,7 +4,7 @@ from django import forms
 
 from actions.models import Rag, Status
 from actions.plan_import import TARGETS, SpreadsheetError, check_mapping, sniff
-from actions.selectors import owner_account_choices, owner_choices_for, owners_for_authority
+from actions.selectors import owner_account_choices, owner_choices_for, owner_options_for, owners_for_authority
 from core.forms import GovukDateField
 from core.people import person_label
 from core.uploads import check_upload, max_upload_bytes, size_display
@@ -49,6 +49,8 @@ class BulkChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owner_choices_for(user).only("id", "name")
         self.fields["owner"].label_from_instance = person_label
+        # The options from data kept under the councils' visits revisions; the queryset still validates.
+        self.fields["owner"].widget.choices = [("", self.fields["owner"].empty_label), *owner_options_for(user)]
 
     def clean_selected(self) -> list[tuple[int, int]]:
         values = self.cleaned_data["selected"]

@@ -18,10 +18,11 @@ from actions.history import timeline_for
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionPlan, ActionUpdate, Evidence, Owner, Rag, Status
 from actions.models import stale_cutoff_date
 from core.pagination import page_of
+from core.people import person_label
 from core.workdays import add_working_days, working_days_between
 from findings.models import Finding, FindingKind
 from inspections.models import GRADED_KINDS
-from inspections.selectors import authority_ids_for
+from inspections.selectors import authority_ids_for, council_choice_lists
 
 
 def actions_for(user) -> QuerySet[Action]:
@@ -147,6 +148,24 @@ def _priority_order(queryset: QuerySet[Action]) -> QuerySet[Action]:
 def owner_choices_for(user) -> QuerySet[Owner]:
     """The owner records of the user's authorities (people with or without an account)."""
     return Owner.objects.filter(authority_id__in=authority_ids_for(user)).order_by("name", "id")
+
+
+def _owner_options_of(authority_ids: list[int]) -> dict[int, list[tuple[str, int, str]]]:
+    options: dict[int, list[tuple[str, int, str]]] = {pk: [] for pk in authority_ids}
+    for owner in Owner.objects.filter(authority_id__in=authority_ids).order_by("name", "id").only(
+        "id", "name", "authority_id"
+    ):
+        options[owner.authority_id].append((owner.name, owner.pk, person_label(owner)))
+    return options
+
+
+def owner_options_for(user) -> list[tuple[int, str]]:
+    """The owners of the user's councils as (id, label) choices, by name: kept per council under its
+    visits revision, which a new or renamed owner raises."""
+    per_council = council_choice_lists(user, _owner_options_of, name="owner-options")
+    owners = sorted((owner for options in per_council.values() for owner in options),
+                    key=lambda owner: (owner[0].casefold(), owner[1]))
+    return [(pk, label) for _name, pk, label in owners]
 
 
 # --- Plan deadlines, positions on a date, the monthly update cycle, the action page (h5b) -------------

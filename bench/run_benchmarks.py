@@ -574,6 +574,25 @@ def report(results: list[Result], meta: dict) -> str:
     return "\n".join(lines)
 
 
+def copy_database(url: str, template: str) -> None:
+    """Drop the database `url` names and create it again as a copy of `template` (CREATE DATABASE ... TEMPLATE)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    target = parts.path.lstrip("/")
+    if target == template:
+        raise SystemExit("--copy-of names the database being measured: give the generated data's own database.")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(target)))
+        connection.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target),
+                                                                             sql.Identifier(template)))
+    print(f"{target}: a fresh copy of {template}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--label", default="run")
@@ -592,9 +611,15 @@ def main() -> None:
     parser.add_argument("--after-change", action=argparse.BooleanOptionalAction, default=True,
                         help="Measure each key page's first view after a change too (default on).")
     parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
+    parser.add_argument("--copy-of", metavar="DATABASE",
+                        help="First replace DATABASE_URL's database with a fresh copy of this one (the data as "
+                             "generated): every run saves 1,200 updates, which would pile up on one action's "
+                             "history from one run to the next.")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ or not os.environ["DATABASE_URL"].startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to the PostgreSQL database loaded by generate_data.")
+    if args.copy_of:
+        copy_database(os.environ["DATABASE_URL"], args.copy_of)
 
     django_setup()
     targets = prepare_users_and_targets(args.seed)

@@ -115,9 +115,16 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "config.context_processors.service",
             ],
+            # {% fragment %}: a page's repeated parts rendered by Jinja2 (core/jinja.py).
+            "libraries": {"fragments": "core.fragments"},
         },
     },
 ]
+
+# Filters of the apps that Jinja2 fragments use too (core/jinja.py), by dotted path.
+JINJA2_FILTERS = {
+    "grade_tag": "dashboards.templatetags.grades.grade_tag",
+}
 
 DATABASES = {
     "default": dj_database_url.config(

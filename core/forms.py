@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pathlib import Path
-
-import django.forms
 from django import forms
-from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.forms.renderers import Jinja2
 from django.template import TemplateDoesNotExist
@@ -22,6 +18,7 @@ from django.template.loader import get_template
 from django.utils.functional import cached_property
 
 from core.dates import UK_DATE_INPUTS
+from core.jinja import jinja_engine
 
 # The GOV.UK class of each kind of widget (BoundField.widget_type); others (radios, checkboxes, the date
 # input) are laid out by the field template.
@@ -95,12 +92,7 @@ class GovukFormRenderer(Jinja2):
 
     @cached_property
     def engine(self):
-        return self.backend({
-            "APP_DIRS": False,
-            "DIRS": [Path(settings.BASE_DIR) / "templates" / "jinja2", Path(django.forms.__file__).parent / "jinja2"],
-            "NAME": "govukforms",
-            "OPTIONS": {},
-        })
+        return jinja_engine()
 
     def get_template(self, template_name):
         try:

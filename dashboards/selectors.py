@@ -110,6 +110,17 @@ def action_list_url(**params) -> str:
     return f"{base}?{urlencode(pairs)}" if pairs else base
 
 
+_ID_MARK = "987654321"  # stands for each row's id in an encoded link
+
+
+def action_list_url_maker(key: str, **params) -> Callable[[int], str]:
+    """`action_list_url(**{key: pk}, **params)` for any id, encoded once: a table of 153 councils links
+    every row to the list, and encoding the same query string for each row showed in the overview's profile."""
+    # The key comes first in the query string, so its value is the mark's first occurrence.
+    head, _, tail = action_list_url(**{key: _ID_MARK}, **params).partition(_ID_MARK)
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
 # --- "Your tasks": each role's home page ---------------------------------------------------------------
 #
 # What is waiting for the person signed in, as counts that link to the action list behind each (the
@@ -899,9 +910,10 @@ def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthori
         key, name = DEFAULT_OVERVIEW_SORT, DEFAULT_OVERVIEW_SORT
     rows = list(authorities_for(user).order_by("name"))
     summaries = council_summaries(rows, today)
-    # One reverse per page rather than two per council.
+    # One reverse per page rather than two per council, and the overdue link encoded once.
     dashboard_path = reverse("dashboards:dashboard", kwargs={"slug": SLUG_MARK})
     compare_path = reverse("dashboards:compare", kwargs={"slug": SLUG_MARK})
+    overdue_url = action_list_url_maker("authority", overdue=1)
     for row in rows:
         summary = summaries[row.pk]
         row.last_visit = summary.last_visit
@@ -911,7 +923,7 @@ def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthori
         row.overdue = summary.overdue
         row.percent_complete = row.done_actions * 100.0 / row.total_actions if row.total_actions else None
         row.percent = percent(row.done_actions, row.total_actions)
-        row.overdue_url = action_list_url(authority=row.pk, overdue=1)
+        row.overdue_url = overdue_url(row.pk)
         row.dashboard_url = dashboard_path.replace(SLUG_MARK, row.slug)
         row.compare_url = compare_path.replace(SLUG_MARK, row.slug)
         grades = summary.grades

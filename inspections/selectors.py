@@ -6,6 +6,8 @@ every app that shows council data (accounts keeps the roles; inspections knows t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -13,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.selectors import is_partner
-from core.datacache import cached_data, data_key
+from core.datacache import cached_data, cached_many, data_key
 from inspections.models import (
     GRADE_RANK,
     GRADED_KINDS,
@@ -43,24 +45,58 @@ def authorities_for(user: AnonymousUser | object) -> QuerySet[LocalAuthority]:
     return LocalAuthority.objects.filter(memberships__user=user)
 
 
-def _councils_of(user) -> list[tuple[int, str]]:
-    """The user's councils as (id, name), by name: read once a request and kept on the user, for the
-    scope of every read and the header's council label alike."""
+def _councils_of(user) -> list[tuple[int, str, int]]:
+    """The user's councils as (id, name, visits revision), by name: read once a request and kept on the
+    user, for the scope of every read, the header's council label and the keys of their cached choices."""
     cached = getattr(user, "_tracker_councils", None)
     if cached is None:
-        cached = list(authorities_for(user).order_by("name").values_list("id", "name"))
+        cached = list(authorities_for(user).order_by("name").values_list("id", "name", "visits_revision"))
         if user.is_authenticated:
             user._tracker_councils = cached
     return cached
 
 
 def authority_ids_for(user) -> list[int]:
-    return [pk for pk, _name in _councils_of(user)]
+    return [pk for pk, _name, _revision in _councils_of(user)]
 
 
 def council_choices_for(user) -> list[tuple[int, str]]:
     """The user's councils as (id, name) choices, by name: no query beyond the request's scope."""
-    return list(_councils_of(user))
+    return [(pk, name) for pk, name, _revision in _councils_of(user)]
+
+
+def council_choice_lists(user, build: Callable[[list[int]], dict[int, list]], *, name: str,
+                         authority_ids: list[int] | None = None) -> dict[int, list]:
+    """Choices kept for each of the user's councils (`authority_ids`, by default all) under its visits
+    revision, which every write but an action's own change raises: its visits, its owners. `build` makes
+    the lists of the councils not in the cache, in one go. Councils outside the user's scope are left out."""
+    revisions = {pk: revision for pk, _name, revision in _councils_of(user)}
+    wanted = revisions if authority_ids is None else [pk for pk in authority_ids if pk in revisions]
+    return cached_many({pk: data_key(name, pk, revisions[pk]) for pk in wanted}, build)
+
+
+def visit_label(inspection: Inspection) -> str:
+    """A visit as a choice: "Barnsley: Focused visit, January 2023"."""
+    return f"{inspection.authority.name}: {inspection.get_kind_display()}, {inspection.visit_start:%B %Y}"
+
+
+def _visit_options_of(authority_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    options: dict[int, list[tuple[int, str]]] = {pk: [] for pk in authority_ids}
+    visits = (
+        Inspection.objects.filter(authority_id__in=authority_ids)
+        .select_related("authority")
+        .order_by("-visit_start", "-id")
+        .only("id", "kind", "visit_start", "authority__id", "authority__name")
+    )
+    for inspection in visits:
+        options[inspection.authority_id].append((inspection.pk, visit_label(inspection)))
+    return options
+
+
+def visit_options_for(user, authority_id: int) -> list[tuple[int, str]]:
+    """A council's visits as (id, label) choices, newest first; none outside the user's councils."""
+    return council_choice_lists(user, _visit_options_of, name="visit-options",
+                                authority_ids=[authority_id]).get(authority_id, [])
 
 
 def get_authority_for_user(user, slug: str) -> LocalAuthority:
@@ -74,7 +110,7 @@ def council_label_for(user) -> str:
         return ""
     if user.is_superuser:
         return "All councils"
-    councils = _councils_of(user)
+    councils = council_choices_for(user)
     if len(councils) == 1:
         return f"{councils[0][1]} Council"
     if councils:

@@ -20,11 +20,12 @@ def assert_rules_held() -> None:
     assert done.exists()
     for action in done:
         assert action.evidence.strip() or action.evidence_link or action.evidence_items.exists(), action.title
-    closures = ActionUpdate.objects.filter(changes__status__1=Status.CLOSED).select_related("author", "action")
+    closures = ActionUpdate.objects.filter(changes__status__1=Status.CLOSED).select_related("author", "action__owner")
     assert closures.count() == Action.objects.filter(status=Status.CLOSED).count()
     for update in closures:
         assert update.author is not None and can_verify_actions(update.author), update.action.title
-        assert update.author_id != update.action.owner_id
+        # The checker is not the action's owner (an owner record, with or without an account).
+        assert update.action.owner is None or update.action.owner.user_id != update.author_id
     # A RAG other than the suggested one carries its reason (the generator checks each row as it writes
     # it, through validate_action_values, and stops on any the services would refuse).
     overrides = ActionUpdate.objects.filter(changes__has_key="rag_reason")
