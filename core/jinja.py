@@ -22,7 +22,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.module_loading import import_string
-from jinja2 import Environment, pass_context
+from jinja2 import ChainableUndefined, Environment, pass_context
 
 
 def _querystring(context, query_dict=None, **changes) -> str:
@@ -62,5 +62,7 @@ def jinja_engine() -> Jinja2:
         # The app's own templates first, then Django's Jinja2 widget templates (for the form renderer).
         "DIRS": [Path(settings.BASE_DIR) / "templates" / "jinja2", Path(django.forms.__file__).parent / "jinja2"],
         "NAME": "jinja2",
-        "OPTIONS": {"environment": "core.jinja.environment"},
+        # A missing name or attribute writes nothing, as in a Django template (the error pages render the
+        # header without a signed-in user, for one).
+        "OPTIONS": {"environment": "core.jinja.environment", "undefined": ChainableUndefined},
     })
