@@ -9,6 +9,7 @@ A fragment sees the page's whole context, so it reads the same names the page wo
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,7 +23,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.module_loading import import_string
+from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment, pass_context
+
+from core.dates import long_date, long_month, short_date, short_month
 
 
 def _querystring(context, query_dict=None, **changes) -> str:
@@ -30,10 +34,24 @@ def _querystring(context, query_dict=None, **changes) -> str:
     return defaulttags.querystring(SimpleNamespace(request=context["request"]), query_dict, **changes)
 
 
+# The pages' four date formats, written by core.dates in the same English words as Django's date filter.
+_PLAIN_DATE_FORMATS = {"j M Y": short_date, "j F Y": long_date, "M Y": short_month, "F Y": long_month}
+
+
+def _date(value, arg=None) -> str:
+    """Django's date filter, with a moment put in London time first as a Django template does; a plain
+    date in one of the pages' four formats is written by core.dates (a table of 153 councils calls it for
+    every row)."""
+    write = _PLAIN_DATE_FORMATS.get(arg)
+    if write is not None and type(value) is date:
+        return write(value)
+    return defaultfilters.date(template_localtime(value), arg)
+
+
 def _django_filters() -> dict:
     """Django's own template filters that the fragments use, under the same names and with the same output."""
     return {
-        "date": defaultfilters.date,
+        "date": _date,
         "pluralize": defaultfilters.pluralize,
         "truncatechars": defaultfilters.truncatechars,
         "json_script": json_script,

@@ -16,9 +16,12 @@ _TAGS = {
 }
 
 
+# Written once: the overview alone shows five a council, for 153 councils.
+_TAG_HTML = {grade: format_html('<strong class="govuk-tag {}">{}</strong>', modifier, label)
+             for grade, (modifier, label) in _TAGS.items()}
+_NOT_GRADED = mark_safe('<span class="app-meta">Not graded</span>')
+
+
 @register.filter
 def grade_tag(grade) -> str:
-    if grade in _TAGS:
-        modifier, label = _TAGS[grade]
-        return format_html('<strong class="govuk-tag {}">{}</strong>', modifier, label)
-    return mark_safe('<span class="app-meta">Not graded</span>')
+    return _TAG_HTML.get(grade, _NOT_GRADED) if isinstance(grade, str) else _NOT_GRADED

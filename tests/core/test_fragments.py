@@ -47,3 +47,17 @@ def test_the_fragments_filters_write_what_djangos_would():
     # The same text; only the entity for an apostrophe differs (&#39; against &#x27;).
     assert jinja.replace("&#39;", "'") == django.replace("&#x27;", "'")
     assert jinja == "1 March 2026|s|Leaders…|12,345|?status=open&amp;status=blocked&amp;page=2"
+
+
+def test_a_plain_date_is_written_as_djangos_date_filter_writes_it():
+    from datetime import datetime, timezone as tz
+
+    from django.template import defaultfilters
+
+    template = jinja_engine().from_string('{{ day|date(fmt) }}')
+    for day in (date(2026, 1, 5), date(2023, 9, 30), date(2018, 12, 1)):
+        for fmt in ("j M Y", "j F Y", "M Y", "F Y", "D j M"):
+            assert template.render({"day": day, "fmt": fmt}) == defaultfilters.date(day, fmt)
+    # A moment is put in London time first, as Django does: 23:30 UTC on 30 June is 1 July in London.
+    moment = datetime(2026, 6, 30, 23, 30, tzinfo=tz.utc)
+    assert template.render({"day": moment, "fmt": "j M Y"}) == "1 Jul 2026"
