@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from actions.models import RAG_TAG_CLASS, STATUS_TAG_CLASS
 from actions.templatetags.progress_tags import days_ago_text
 from core.dates import short_date, short_month
+from core.links import ID_MARK, filled_in
 from core.people import person_label
 from findings.models import FindingKind
 
@@ -55,13 +56,9 @@ def finding_reference(finding) -> str:
     return f"{kind} {finding.position}"
 
 
-_ID_MARK = 987_654_321  # stands for each row's id in a reversed path
-
-
 def action_path_maker() -> Callable[[int], str]:
     """The action page's path for any id, from one reverse: lists call it once, not once a row."""
-    path = reverse("actions:action_detail", kwargs={"pk": _ID_MARK})
-    return lambda pk: path.replace(str(_ID_MARK), str(pk))
+    return filled_in(reverse("actions:action_detail", kwargs={"pk": ID_MARK}), ID_MARK)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from django.utils.text import Truncator
 
 from core.datacache import cached_data, cached_many, data_key
 from core.dates import long_date, long_month, short_date
+from core.links import ID_MARK, SLUG_MARK, filled_in
 from core.people import person_label
 from actions.models import DONE_STATUSES, OPEN_STATUSES, Action, ActionUpdate, Rag, Status, stale_cutoff_date, stale_update_days
 from accounts.selectors import can_edit_actions, can_verify_actions, is_partner
@@ -110,15 +111,11 @@ def action_list_url(**params) -> str:
     return f"{base}?{urlencode(pairs)}" if pairs else base
 
 
-_ID_MARK = "987654321"  # stands for each row's id in an encoded link
-
-
 def action_list_url_maker(key: str, **params) -> Callable[[int], str]:
     """`action_list_url(**{key: pk}, **params)` for any id, encoded once: a table of 153 councils links
     every row to the list, and encoding the same query string for each row showed in the overview's profile."""
     # The key comes first in the query string, so its value is the mark's first occurrence.
-    head, _, tail = action_list_url(**{key: _ID_MARK}, **params).partition(_ID_MARK)
-    return lambda pk: f"{head}{int(pk)}{tail}"
+    return filled_in(action_list_url(**{key: ID_MARK}, **params), ID_MARK)
 
 
 # --- "Your tasks": each role's home page ---------------------------------------------------------------
@@ -893,7 +890,6 @@ OVERVIEW_SORTS: dict[str, tuple[str, str]] = {
     "overdue": ("overdue", "Overdue actions"),
 }
 DEFAULT_OVERVIEW_SORT = "name"
-SLUG_MARK = "council-slug"  # stands for each council's slug in a reversed path
 
 
 def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthority], str]:
@@ -911,8 +907,8 @@ def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthori
     rows = list(authorities_for(user).order_by("name"))
     summaries = council_summaries(rows, today)
     # One reverse per page rather than two per council, and the overdue link encoded once.
-    dashboard_path = reverse("dashboards:dashboard", kwargs={"slug": SLUG_MARK})
-    compare_path = reverse("dashboards:compare", kwargs={"slug": SLUG_MARK})
+    dashboard_path = filled_in(reverse("dashboards:dashboard", kwargs={"slug": SLUG_MARK}), SLUG_MARK)
+    compare_path = filled_in(reverse("dashboards:compare", kwargs={"slug": SLUG_MARK}), SLUG_MARK)
     overdue_url = action_list_url_maker("authority", overdue=1)
     for row in rows:
         summary = summaries[row.pk]
@@ -924,8 +920,8 @@ def overview_for(user, sort: str | None, today: date) -> tuple[list[LocalAuthori
         row.percent_complete = row.done_actions * 100.0 / row.total_actions if row.total_actions else None
         row.percent = percent(row.done_actions, row.total_actions)
         row.overdue_url = overdue_url(row.pk)
-        row.dashboard_url = dashboard_path.replace(SLUG_MARK, row.slug)
-        row.compare_url = compare_path.replace(SLUG_MARK, row.slug)
+        row.dashboard_url = dashboard_path(row.slug)
+        row.compare_url = compare_path(row.slug)
         grades = summary.grades
         for area, _label, areas in OVERVIEW_AREAS:
             # Of the areas that stand for this column, the grade from the latest visit.
@@ -1478,10 +1474,10 @@ def authorities_with_summary_for(user, today: date) -> list[LocalAuthority]:
     summaries = council_summaries(authorities, today)
     # One reverse per page rather than one per council, and the dates written out here: a national
     # leader's list has every council in England.
-    council_path = reverse("inspections:authority_detail", kwargs={"slug": SLUG_MARK})
+    council_path = filled_in(reverse("inspections:authority_detail", kwargs={"slug": SLUG_MARK}), SLUG_MARK)
     for authority in authorities:
         authority.summary = summaries[authority.pk]
-        authority.url = council_path.replace(SLUG_MARK, authority.slug)
+        authority.url = council_path(authority.slug)
         last_visit = authority.summary.last_visit
         authority.last_visit_text = short_date(last_visit) if last_visit else "None recorded"
     return authorities
