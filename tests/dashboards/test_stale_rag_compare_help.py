@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -27,7 +27,9 @@ def text_of(response) -> str:
 
 
 def _ago(days: int):
-    return timezone.now() - timedelta(days=days)
+    # Noon in London that many calendar days ago: 24-hour steps back from late evening in winter land on
+    # the next day in summer time, and the pages count days by London dates.
+    return timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), time(12)))
 
 
 def _action(finding, title, *, note_days_ago=None, due_in=30, rag=Rag.GREEN, status=Status.IN_PROGRESS):
