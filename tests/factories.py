@@ -174,3 +174,11 @@ __all__ = [
     "ActionFactory",
     "ActionUpdateFactory",
 ]
+
+
+def london_noon_days_ago(days: int) -> dt.datetime:
+    """Noon in London that many calendar days ago. Stepping back 24 hours at a time from after 23:00 in
+    winter lands on the next day in summer time, and the app counts days by London dates."""
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate() - dt.timedelta(days=days), dt.time(12)))

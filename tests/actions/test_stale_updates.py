@@ -19,28 +19,26 @@ from openpyxl import load_workbook
 from actions.models import Action, ActionUpdate, Status
 from actions.selectors import stale_q
 from actions.services import SYSTEM, action_change, action_create
-from tests.factories import FindingFactory, LocalAuthorityFactory, UserFactory
+from tests.factories import FindingFactory, LocalAuthorityFactory, UserFactory, london_noon_days_ago
 
 pytestmark = pytest.mark.django_db
 UTC = dt.timezone.utc
 
 
-def _days_ago(days: int) -> dt.datetime:
-    return timezone.now() - dt.timedelta(days=days)
 
 
 def _action(finding, *, created_days_ago: int = 100, **fields) -> Action:
     action = action_create(user=SYSTEM, finding=finding, title=fields.pop("title", "Audit supervision"),
-                           at=_days_ago(created_days_ago), **fields)
+                           at=london_noon_days_ago(created_days_ago), **fields)
     # The row's created_at is when it was stored (auto_now_add); an action stored that long ago.
-    Action.objects.filter(pk=action.pk).update(created_at=_days_ago(created_days_ago))
+    Action.objects.filter(pk=action.pk).update(created_at=london_noon_days_ago(created_days_ago))
     return action
 
 
 def _note(action: Action, text: str, days_ago: int, user=SYSTEM) -> Action:
     action.refresh_from_db()
     return action_change(action=action, user=user, expected_version=action.version, changes={}, note=text,
-                         at=_days_ago(days_ago)).action
+                         at=london_noon_days_ago(days_ago)).action
 
 
 @pytest.fixture
@@ -61,7 +59,7 @@ def test_a_progress_note_moves_last_progress_at_and_other_changes_do_not(council
     assert timezone.localdate(stored.last_progress_at) == timezone.localdate() - dt.timedelta(days=12)
     # A field change without a note, and a senior leader's comment, are not progress updates.
     stored = action_change(action=stored, user=SYSTEM, expected_version=stored.version,
-                           changes={"status": Status.IN_PROGRESS}, at=_days_ago(3)).action
+                           changes={"status": Status.IN_PROGRESS}, at=london_noon_days_ago(3)).action
     assert Action.objects.get(pk=action.pk).last_progress_at == stored.last_progress_at
 
 
@@ -121,7 +119,7 @@ def test_stale_rule_in_python_and_in_the_database_agree(council, last_note_days,
     if status != Status.NOT_STARTED:
         action.refresh_from_db()
         action_change(action=action, user=SYSTEM, expected_version=action.version, changes={"status": status},
-                      at=_days_ago(created_days - 1))
+                      at=london_noon_days_ago(created_days - 1))
     stored = Action.objects.get(pk=action.pk)
     today = timezone.localdate()
     assert stored.is_stale(today) is stale

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -18,6 +18,7 @@ from actions.models import Action, Rag, Status
 from actions.services import SYSTEM, action_change, action_create
 from inspections.models import Grade, InspectionKind, JudgementArea
 from tests.factories import FindingFactory, InspectionFactory, JudgementFactory, LocalAuthorityFactory, UserFactory
+from tests.factories import london_noon_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +27,14 @@ def text_of(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
-def _ago(days: int):
-    # Noon in London that many calendar days ago: 24-hour steps back from late evening in winter land on
-    # the next day in summer time, and the pages count days by London dates.
-    return timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), time(12)))
-
-
 def _action(finding, title, *, note_days_ago=None, due_in=30, rag=Rag.GREEN, status=Status.IN_PROGRESS):
-    action = action_create(user=SYSTEM, finding=finding, title=title, at=_ago(200), status=status, rag=rag,
+    action = action_create(user=SYSTEM, finding=finding, title=title, at=london_noon_days_ago(200), status=status, rag=rag,
                            due_date=timezone.localdate() + timedelta(days=due_in))
-    Action.objects.filter(pk=action.pk).update(created_at=_ago(200))
+    Action.objects.filter(pk=action.pk).update(created_at=london_noon_days_ago(200))
     if note_days_ago is not None:
         action.refresh_from_db()
         action_change(action=action, user=SYSTEM, expected_version=action.version, changes={},
-                      note=f"Note on {title}.", at=_ago(note_days_ago))
+                      note=f"Note on {title}.", at=london_noon_days_ago(note_days_ago))
     return Action.objects.get(pk=action.pk)
 
 
