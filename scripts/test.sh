@@ -30,9 +30,11 @@ if ! redis-cli ping >/dev/null 2>&1; then
 fi
 
 if [ $# -eq 0 ]; then
-  # The whole suite: first boot production as deployed and crawl it (scripts/production_check.sh).
+  # The whole suite: first boot production as deployed and crawl it (scripts/production_check.sh),
+  # then run the tests on every core (pytest-xdist; each worker has its own test database).
   echo "==> production check"
   bash scripts/production_check.sh
+  set -- -n "${TEST_WORKERS:-auto}"
 fi
 echo "==> running the suite against ${DATABASE_URL%%@*}@..."
 exec .venv/bin/python -m pytest "$@"

@@ -28,8 +28,10 @@ from inspections.models import Grade, InspectionKind
 from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_import
 from tests.factories import FindingFactory, InspectionFactory, LocalAuthorityFactory, ThemeFactory, UserFactory
 
-# Redis database 2 of the local Redis unless told otherwise; flushed before and after each test.
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+# A Redis database of the local Redis of its own for each pytest-xdist worker (2 for gw0, 3 for gw1, ...)
+# unless told otherwise: each test flushes it before and after, which must not empty another worker's.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{2 + _WORKER % 14}")
 REDIS_CACHE = {
     "BACKEND": "django_redis.cache.RedisCache",
     "LOCATION": TEST_REDIS_URL,
