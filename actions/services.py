@@ -51,6 +51,9 @@ TRACKED_FIELDS = (
     "measure_latest",
     "measure_latest_on",
 )
+# What a history row may hold and still leave where its action stood over time (its open and done
+# spells) as it was: every tracked field but the status, and the reasons and notes written beside them.
+STATUS_NEUTRAL_FIELDS = (frozenset(TRACKED_FIELDS) - {"status"}) | {"rag_reason", "due_date_reason", "evidence_added", "comment"}
 
 
 class StaleActionError(Exception):
@@ -109,8 +112,13 @@ def _record(action: Action, *, user, changes: dict[str, list[Any]], note: str, a
             action.last_progress_at = update.created_at
     # Every change to an action writes its history here, so its council's cached figures are renewed here.
     # A new action also gives its visit an action plan (the dashboard's list of plans); a later change
-    # to it leaves the council's visits as they were.
-    authority_data_changed(action_ids=[action.pk], visits=action.version == 1)
+    # to it leaves the council's visits as they were. Where the actions stood over time moves with a new
+    # action, a row dated in the past or a change of anything but the fields that leave the status.
+    created = action.version == 1
+    authority_data_changed(
+        action_ids=[action.pk], visits=created,
+        statuses=created or at is not None or not STATUS_NEUTRAL_FIELDS.issuperset(changes),
+    )
     return update
 
 

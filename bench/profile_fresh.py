@@ -4,9 +4,9 @@
         .venv/bin/python bench/profile_fresh.py [--only dashboard compare] [--repeat 20] [--profile 25]
 
 For each key page: the benchmark's users and targets (as bench/run_benchmarks.py makes them), one warm-up
-read, then `--repeat` reads each preceded by a raise of the council's data revision as an update to one
-of its actions raises it after its commit (`--visits`: as a change to a visit does, which raises its
-visits revision too), so each read rebuilds the council's cached figures that the change touches. Prints the median and
+read, then `--repeat` reads each preceded by a raise of the council's data revision as a progress note on
+one of its actions raises it after its commit (`--statuses`: as a changed status does, which raises its
+statuses revision too; `--visits`: as a change to a visit does, which raises all three), so each read rebuilds the council's cached figures that the change touches. Prints the median and
 worst wall time, the Python CPU time (what the neighbours on a shared machine do not inflate), the queries and their SQL time per read, the slowest queries, and (with `--profile N`)
 the top N functions of a cProfile of the reads by cumulative time. Nothing is written but the revision
 and the bench users.
@@ -35,6 +35,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=3, help="Slowest queries shown per page.")
     parser.add_argument("--visits", action="store_true",
                         help="Raise the council's visits revision too (a changed visit), not only its data revision.")
+    parser.add_argument("--statuses", action="store_true",
+                        help="Raise the council's statuses revision too (a changed status), not only its data revision.")
     parser.add_argument("--explain", action="store_true",
                         help="Run each SELECT of the last read again under EXPLAIN (ANALYZE, BUFFERS): the server's own "
                              "execution time and pages touched per query, sorted by pages.")
@@ -69,7 +71,7 @@ def main() -> None:
         # Timed by this process's CPU: on a shared machine, wall time mostly measures the neighbours.
         profiler = cProfile.Profile(time.process_time) if args.profile else None
         for _ in range(args.repeat):
-            authority_data_changed(authority_ids=[authority.pk], visits=args.visits)
+            authority_data_changed(authority_ids=[authority.pk], visits=args.visits, statuses=args.statuses)
             with CaptureQueriesContext(connection) as captured:
                 started, started_cpu = time.perf_counter(), time.process_time()
                 if profiler:

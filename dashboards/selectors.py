@@ -335,14 +335,19 @@ def _plan_choice(choice) -> str:
 def dashboard_figures_for(user, authority: LocalAuthority, choice, today: date) -> dict:
     """Everything the dashboard shows for the current plan (or the chosen one, or "all") on a date.
 
-    Two kept parts: the plans and their statutory dates under the council's visits revision (kept while
-    the council updates its actions), and the action figures under its data revision."""
+    Three kept parts: the plans and their statutory dates under the council's visits revision (kept while
+    the council updates its actions), the monthly burn-down under its statuses revision (kept while
+    updates leave the actions' statuses as they were), and the other action figures under its data
+    revision."""
     _check_member(user, authority)
     plan = _plan_choice(choice)
     plans_key = data_key("dashboard-plans", authority.pk, authority.visits_revision, today.isoformat(), plan)
     plans = cached_data(plans_key, lambda: _dashboard_plans(authority, choice, today))
+    months_key = data_key("dashboard-months", authority.pk, authority.statuses_revision, today.isoformat(), plan)
+    months = cached_data(months_key, lambda: progress_over_time(council_actions(authority, plans["inspection"]), today))
     key = data_key("dashboard", authority.pk, authority.data_revision, today.isoformat(), plan)
-    return {**plans, **cached_data(key, lambda: _dashboard_figures(authority, plans["inspection"], today))}
+    figures = cached_data(key, lambda: _dashboard_figures(authority, plans, today))
+    return {**plans, **figures, "months": months}
 
 
 def _dashboard_plans(authority: LocalAuthority, choice, today: date) -> dict:
@@ -356,30 +361,31 @@ def _dashboard_plans(authority: LocalAuthority, choice, today: date) -> dict:
         # a hundred plans, each written out in the page otherwise.
         "plan_options": [(plan.pk, f"{plan.get_kind_display()}, {long_month(plan.visit_start)}") for plan in plans],
         "plan_dates": plan_dates_for(authority, today),
+        # By finding for one plan only: across ten years of plans it would be hundreds of rows.
+        "plan_findings": plan_findings(dashboard_findings(authority, inspection)) if inspection else [],
     }
 
 
-def _dashboard_figures(authority: LocalAuthority, inspection: Inspection | None, today: date) -> dict:
+def _dashboard_figures(authority: LocalAuthority, plans: dict, today: date) -> dict:
+    """The figures that count the actions of the plan chosen in `plans` (_dashboard_plans)."""
+    inspection = plans["inspection"]
     actions = council_actions(authority, inspection)
-    findings = dashboard_findings(authority, inspection)
     link = {"authority": authority.pk, "inspection": inspection.pk if inspection else None}
     # The plan's actions read once (a few columns each); the headline and the progress by finding, theme
     # and owner are counted from these rows, not by four aggregates that each join the same actions.
     facts = action_facts(actions)
     themes = progress_by_theme(actions, today, facts=facts)
     owners = progress_by_owner(actions, today, facts=facts)
-    # By finding for one plan only: across ten years of plans it would be hundreds of rows.
-    by_finding = progress_by_finding(findings, actions, today, facts=facts) if inspection else []
+    by_finding = progress_by_finding(plans["plan_findings"], actions, today, facts=facts) if inspection else []
     framework = progress_by_framework(actions, today, facts=facts)
     action_path = action_path_maker()
     return {
-        "headline": headline_for(actions, findings, link=link, today=today, facts=facts,
-                                 findings_total=len(by_finding) if inspection else None),
+        "headline": headline_for(actions, dashboard_findings(authority, inspection), link=link, today=today,
+                                 facts=facts, findings_total=len(by_finding) if inspection else None),
         "by_finding": by_finding,
         "themes": [dict(t, url=action_list_url(**link, theme=t["id"])) for t in themes],
         "owners": [dict(o, url=action_list_url(**link, owner=o["id"] or "null")) for o in owners],
         "framework": [dict(f, url=action_list_url(**link, framework=f["id"])) for f in framework],
-        "months": progress_over_time(actions, today),
         "recent": [dashboard_action(action, today, action_path=action_path) for action in recently_updated(actions)],
         "recent_url": action_list_url(**link, sort="-updated"),
         "overdue": [dashboard_action(action, today, action_path=action_path) for action in overdue_actions(actions, today)],
@@ -392,13 +398,14 @@ def comparison_for(user, authority: LocalAuthority, limit: int | None, visit_ids
     visits chosen (`visit_ids`, ids of this council's visits only: the chooser form checks them).
 
     Two kept parts: the visits, grades and findings under the council's visits revision (kept while
-    the council updates its actions), and where the earlier actions stood under its data revision."""
+    the council updates its actions), and where the earlier actions stood under its statuses revision
+    (kept while updates leave the actions' statuses as they were)."""
     _check_member(user, authority)
     chosen = sorted(set(visit_ids)) if visit_ids else None
     part = "v" + "-".join(map(str, chosen)) if chosen else (limit or "all")
     visits_key = data_key("compare-visits", authority.pk, authority.visits_revision, part)
     comparison = cached_data(visits_key, lambda: _comparison_of_visits(authority, None if chosen else limit, chosen))
-    positions_key = data_key("compare-positions", authority.pk, authority.data_revision, part)
+    positions_key = data_key("compare-positions", authority.pk, authority.statuses_revision, part)
     positions = cached_data(
         positions_key, lambda: earlier_positions_for(authority, comparison["finding_visits"])
     )
@@ -591,14 +598,20 @@ def _grouped(facts, key) -> dict:
     return groups
 
 
+def plan_findings(findings: QuerySet[Finding]) -> list[Finding]:
+    """The findings of a plan in the order the dashboard lists them, with their visit and theme."""
+    return list(findings.select_related("inspection", "theme").order_by("-inspection__visit_start", "-kind", "position"))
+
+
 def progress_by_finding(
-    findings: QuerySet[Finding], actions: QuerySet[Action], today: date, *, facts: list[ActionFact] | None = None
+    findings: list[Finding], actions: QuerySet[Action], today: date, *, facts: list[ActionFact] | None = None
 ) -> list[Finding]:
+    """`findings`: plan_findings(); each is given its actions' total, done, overdue and percent."""
     # Counted over the visible actions grouped by finding, then joined to the findings in Python: a join
     # from findings to a filtered set of actions needs DISTINCT counts, several times slower in PostgreSQL.
     facts = action_facts(actions) if facts is None else facts
     counts = {finding_id: _counts(group, today) for finding_id, group in _grouped(facts, lambda f: f.finding_id).items()}
-    rows = list(findings.select_related("inspection", "theme").order_by("-inspection__visit_start", "-kind", "position"))
+    rows = findings
     for row in rows:
         figures = counts.get(row.pk, {})
         row.total, row.done, row.overdue = (figures.get(k, 0) for k in ("total", "done", "overdue"))

@@ -61,7 +61,7 @@ class PortabilityError(Exception):
 
 
 # Not data but a count of changes that keys cached pages; it starts again in the database imported into.
-NOT_EXPORTED = frozenset({"data_revision", "visits_revision"})
+NOT_EXPORTED = frozenset({"data_revision", "visits_revision", "statuses_revision"})
 
 
 def _rows(model, queryset) -> list[dict[str, Any]]:

@@ -44,6 +44,12 @@ class LocalAuthority(models.Model):
     # only visits (the comparison's grades and findings, the list of plans, the national picture) is
     # kept across a council's daily updates and built again only when a visit changes.
     visits_revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # Counts the committed changes that can move where the council's actions stood over time (the
+    # dashboard's monthly burn-down, the comparison's "open at the next visit"): a change of an action's
+    # status, a new action, a history row dated in the past, and every write that raises visits_revision.
+    # A progress note, evidence, a RAG or a due date written now leaves it, so those figures are kept
+    # across the day's updates.
+    statuses_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

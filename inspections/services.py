@@ -47,6 +47,7 @@ def authority_data_changed(
     user_ids=(),
     everywhere: bool = False,
     visits: bool = True,
+    statuses: bool = True,
 ) -> None:
     """Raise the data revision of the councils these rows belong to, once the transaction commits.
 
@@ -58,6 +59,10 @@ def authority_data_changed(
     The visits revision rises too unless the writer says its change leaves the council's visits as they
     were (`visits=False`: only an existing action's own changes do). Raising it by default means a new
     write path can never leave a visit's figures stale; at worst they are built once more.
+
+    The statuses revision rises with the visits revision, and otherwise unless the writer says where the
+    council's actions stood over time is as it was (`statuses=False`: only a change written now to an
+    existing action that leaves its status as it was).
     """
     condition = Q()
     for lookup, ids in (
@@ -81,6 +86,8 @@ def authority_data_changed(
         raised = {"data_revision": F("data_revision") + 1}
         if visits:
             raised["visits_revision"] = F("visits_revision") + 1
+        if visits or statuses:
+            raised["statuses_revision"] = F("statuses_revision") + 1
         councils.update(**raised)
 
     transaction.on_commit(raise_revisions)

@@ -17,11 +17,12 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Role
 from actions.models import Owner, Status
 from accounts.permissions import SYSTEM
-from actions.services import action_create, action_plan_record, actions_bulk_change, owner_update
+from actions.services import action_change, action_create, action_plan_record, actions_bulk_change, owner_update
 from bench.htmlform import form_with_field
 from findings.models import FindingKind
 from inspections.models import Grade, InspectionKind
@@ -283,3 +284,64 @@ def test_a_redis_that_is_down_is_a_miss_and_the_page_still_answers(council, sett
     # Built from the database each time, so a change still shows at once.
     _create(council)
     assert "A brand new action" in _read(client, "/actions/").content.decode()
+
+
+def _burn_down_queries(queries) -> list[str]:
+    # The burn-down reads the history with a window over each action's rows (LAG), on either database.
+    return [q["sql"] for q in queries.captured_queries if "LAG(" in q["sql"].upper()]
+
+
+def test_a_note_keeps_the_burn_down_and_a_status_change_rebuilds_it(backend, council):
+    """Where the actions stood month by month moves only with a status (or a new action, or a row dated
+    in the past): a progress note leaves the council's statuses revision, so the burn-down is kept; the
+    next status change shows in it at once."""
+    lead, action = council["people"]["lead"], council["mine"]
+    client = _client(lead)
+    dashboard_path = _pages(council)["dashboard"]
+    before = _read(client, dashboard_path).context["months"][-1]
+    authority = type(council["authority"]).objects.get(pk=council["authority"].pk)
+
+    action_change(action=action, user=lead, expected_version=action.version,
+                  changes={"progress_notes": "Audit of 20 pathway plans begun."}, note="Audit begun.")
+    after_note = type(authority).objects.get(pk=authority.pk)
+    assert after_note.data_revision > authority.data_revision
+    assert after_note.statuses_revision == authority.statuses_revision
+    with CaptureQueriesContext(connection) as queries:
+        page = _read(client, dashboard_path)
+    assert not _burn_down_queries(queries), "a note rebuilt the burn-down"
+    assert "Audit begun." in [a.last_update_note for a in page.context["recent"]]  # the rest is fresh
+
+    action.refresh_from_db()
+    action_change(action=action, user=lead, expected_version=action.version,
+                  changes={"evidence": "Audit report, 20 plans checked.", "status": Status.COMPLETE},
+                  note="Audit finished.")
+    assert type(authority).objects.get(pk=authority.pk).statuses_revision > authority.statuses_revision
+    with CaptureQueriesContext(connection) as queries:
+        now = _read(client, dashboard_path).context["months"][-1]
+    assert _burn_down_queries(queries), "the burn-down was not built again after a status change"
+    assert (now.completed, now.outstanding) == (before.completed + 1, before.outstanding - 1)
+
+
+def test_a_row_dated_in_the_past_moves_the_earlier_actions_position_at_the_next_visit(backend, council):
+    """The comparison counts the earlier plan's actions still open on the later visit's first day: only
+    a status written with an earlier date can change that, and it shows at once."""
+    authority, finding = council["authority"], council["finding"]
+    later = InspectionFactory(authority=authority, kind=InspectionKind.FULL, visit_start=dt.date(2026, 3, 2),
+                              visit_end=dt.date(2026, 3, 13), published_on=dt.date(2026, 4, 20))
+    FindingFactory(inspection=later, repeats=finding, theme=finding.theme)
+    # Two earlier actions written in January, before the visit (the fixture's own were written today).
+    january = timezone.make_aware(dt.datetime(2026, 1, 5, 9))
+    earlier = [action_create(user=SYSTEM, finding=finding, title=f"January action {n}", due_date=dt.date(2026, 6, 1),
+                             at=january) for n in (1, 2)]
+    client = _client(council["people"]["lead"])
+    compare_path = _pages(council)["compare"]
+
+    def open_then() -> list[int]:
+        return sorted(p.open for p in _read(client, compare_path).context["earlier_positions"].values())
+
+    assert open_then() == [2]  # both January actions were open on 2 March 2026
+    action = earlier[0]
+    action_change(action=action, user=SYSTEM, expected_version=action.version,
+                  changes={"evidence": "Audit report.", "status": Status.COMPLETE}, note="Done before the visit.",
+                  at=timezone.make_aware(dt.datetime(2026, 2, 20, 12, 0)))
+    assert open_then() == [1]

@@ -15,12 +15,14 @@ def test_figures_built_afresh_read_each_thing_once(choice, django_assert_max_num
     plan = build_plan(40, seed=11)
     build_plan(10, seed=12)  # another council's plan must not leak into the figures
     expected = expected_headline(plan)
-    # Plans, the scope's actions once, the findings (or their count), the history once, the recent and
-    # overdue lists, and the plan dates (two): eight, whatever the number of actions. Before the actions
+    # Plans, the plan's findings (or their count), the scope's actions once, the history once, the recent
+    # and overdue lists, and the plan dates (two): eight, whatever the number of actions. Before the actions
     # were read once, counting them took five aggregates and the history three queries (fourteen).
     with django_assert_max_num_queries(8):
         plans = selectors._dashboard_plans(plan.authority, choice, TODAY)
-        figures = selectors._dashboard_figures(plan.authority, plans["inspection"], TODAY)
+        figures = selectors._dashboard_figures(plan.authority, plans, TODAY)
+        months = selectors.progress_over_time(selectors.council_actions(plan.authority, plans["inspection"]), TODAY)
+    assert months, "no burn-down"
     headline = figures["headline"]
     assert headline.total_actions == expected["total"] == 40
     assert headline.done_actions == expected["done"]

@@ -117,6 +117,48 @@ def test_an_action_update_leaves_the_visits_revision_where_it_was(councils, comm
     assert moved == [1] and _visits_revisions(changed) == visits_before
 
 
+def _statuses_revision(council) -> int:
+    return LocalAuthority.objects.get(pk=council.pk).statuses_revision
+
+
+STATUS_WRITES = {
+    # What each write does to where the council's actions stood over time (the burn-down): moved or not.
+    "a progress note": ({"progress_notes": "Audit begun."}, {}, False),
+    "a new RAG and due date": ({"rag": "red", "due_date": dt.date(2027, 9, 1)},
+                               {"rag_reason": "Behind plan.", "due_date_reason": "Audit moved."}, False),
+    "a status": ({"status": Status.IN_PROGRESS}, {}, True),
+    "a note dated in the past": ({"progress_notes": "Audit begun in March."},
+                                 {"at": dt.datetime(2026, 3, 2, 12, tzinfo=dt.timezone.utc)}, True),
+}
+
+
+@pytest.mark.parametrize("write", STATUS_WRITES)
+def test_only_what_can_move_the_actions_over_time_raises_the_statuses_revision(councils, committed, write):
+    changed, still = councils
+    changes, extra, moves = STATUS_WRITES[write]
+    action = ActionFactory(finding=FindingFactory(inspection=InspectionFactory(authority=changed)))
+    before = [_statuses_revision(changed), _statuses_revision(still)]
+    # SYSTEM: the only writer that dates a row in the past (the demo loader and the data generator).
+    moved = committed(lambda: action_change(action=action, user=SYSTEM, expected_version=action.version,
+                                            changes=changes, note="Update.", **extra), changed, still)
+    assert moved == [1, 0]  # the data revision moves with every write
+    after = [_statuses_revision(changed), _statuses_revision(still)]
+    assert after == [before[0] + moves, before[1]], f"{write}: the statuses revision moved wrongly"
+
+
+def test_a_new_action_and_a_visit_raise_the_statuses_revision(councils, committed):
+    changed, _ = councils
+    inspection = InspectionFactory(authority=changed)
+    before = _statuses_revision(changed)
+    committed(lambda: action_create(user=SYSTEM, finding=FindingFactory(inspection=inspection), title="New",
+                                    due_date=dt.date(2027, 3, 1)), changed)
+    assert _statuses_revision(changed) == before + 1
+    lead = UserFactory(role=Role.IMPROVEMENT_LEAD, authorities=[changed])
+    committed(lambda: action_plan_record(inspection=inspection, user=lead, plan_submitted_on=dt.date(2026, 4, 1),
+                                         draft_submitted_on=None), changed)
+    assert _statuses_revision(changed) == before + 2
+
+
 def test_a_renamed_owner_raises_the_councils_of_their_actions(councils, committed):
     changed, still = councils
     # A partner agency's person owns an action in a council they are no member of (e.g. after moving on).
