@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -237,10 +238,12 @@ def person_active_set(*, actor, person, active: bool) -> None:
     if not active:
         from django.contrib.sessions.models import Session
 
-        # Sign them out everywhere now, not when their session would have expired.
+        # Sign them out everywhere now, not when their session would have expired: through the session
+        # engine, which also forgets a session kept in the cache (cached_db with Redis).
+        store = import_module(settings.SESSION_ENGINE).SessionStore
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
             if session.get_decoded().get("_auth_user_id") == str(person.pk):
-                session.delete()
+                store(session_key=session.session_key).delete()
     _audit(
         kind=PeopleChangeKind.REACTIVATED if active else PeopleChangeKind.DEACTIVATED, actor=actor, person=person
     )

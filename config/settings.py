@@ -168,6 +168,11 @@ if REDIS_URL:
     }
     # Logged at ERROR through the django_redis.cache logger when a cache call fails.
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions read from the shared Redis first and written through to the database, so every app server
+    # sees a sign-in or a sign-out at once and a Redis that is down falls back to the database. Without
+    # Redis each process's cache is its own, where a sign-out on one would not reach the others: the
+    # database alone, Django's default.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

@@ -2,6 +2,7 @@
 in the people audit; password reset without account enumeration, links single-use."""
 
 import re
+from importlib import import_module
 
 import pytest
 from django.core import mail
@@ -55,6 +56,19 @@ def test_deactivating_signs_the_person_out(client, demo):
     assert client.get("/authorities/").status_code == 200
     services.person_active_set(actor=demo["admin"], person=demo["viewer"], active=False)
     assert client.get("/authorities/").status_code == 302
+
+
+@pytest.mark.parametrize("engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"])
+def test_deactivating_forgets_the_persons_sessions_wherever_they_are_kept(client, demo, settings, engine):
+    # cached_db is the engine with Redis (config/settings.py): a session kept in the cache must go too.
+    settings.SESSION_ENGINE = engine
+    client.force_login(demo["viewer"])
+    assert client.get("/authorities/").status_code == 200
+    key = client.session.session_key
+    store = import_module(engine).SessionStore
+    assert store().exists(key)
+    services.person_active_set(actor=demo["admin"], person=demo["viewer"], active=False)
+    assert not store().exists(key), "the session is still kept"
 
 
 def test_password_reset_does_not_tell_who_has_an_account_and_links_work_once(client, demo):
