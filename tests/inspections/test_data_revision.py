@@ -148,13 +148,14 @@ def test_only_what_can_move_the_actions_over_time_raises_the_statuses_revision(c
 
 def test_a_new_action_and_a_visit_raise_the_statuses_revision(councils, committed):
     changed, _ = councils
-    inspection = InspectionFactory(authority=changed)
+    inspection = InspectionFactory(authority=changed, visit_start=dt.date(2025, 1, 6), visit_end=dt.date(2025, 1, 17),
+                                   published_on=dt.date(2025, 2, 20))
     before = _statuses_revision(changed)
     committed(lambda: action_create(user=SYSTEM, finding=FindingFactory(inspection=inspection), title="New",
                                     due_date=dt.date(2027, 3, 1)), changed)
     assert _statuses_revision(changed) == before + 1
     lead = UserFactory(role=Role.IMPROVEMENT_LEAD, authorities=[changed])
-    committed(lambda: action_plan_record(inspection=inspection, user=lead, plan_submitted_on=dt.date(2026, 4, 1),
+    committed(lambda: action_plan_record(inspection=inspection, user=lead, plan_submitted_on=dt.date(2025, 4, 1),
                                          draft_submitted_on=None), changed)
     assert _statuses_revision(changed) == before + 2
 
