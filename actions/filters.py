@@ -17,6 +17,7 @@ from core.forms import GovukDateField
 from core.ids import IdBoundsMixin, database_id
 from core.people import person_label
 from findings.models import FRAMEWORK_REF_LABELS, Finding, Theme, framework_ref_q
+from findings.selectors import theme_options_for
 from inspections.importing.framework import FRAMEWORK_REFS
 from inspections.selectors import authorities_for, authority_ids_for, council_choices_for
 from inspections.selectors import inspections_for, visit_label, visit_options_for
@@ -177,6 +178,9 @@ class ActionFilter(django_filters.FilterSet):
             field = form.fields["owner"]
             field.widget.choices = [("", field.empty_label), (field.null_value, field.null_label),
                                     *owner_options_for(user)]
+        if "theme" in form.fields:
+            field = form.fields["theme"]
+            field.widget.choices = [("", field.empty_label), *theme_options_for(user)]
         if "inspection" in form.fields and visits_council is not None:
             options = visit_options_for(user, visits_council)
             if chosen_inspection is None or any(pk == chosen_inspection for pk, _label in options):

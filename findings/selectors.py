@@ -1,4 +1,5 @@
-"""Reads for the letter import's preview: earlier findings a new one may repeat, themes suggested."""
+"""Reads for the letter import's preview (earlier findings a new one may repeat, themes suggested) and the
+themes as choices."""
 
 from __future__ import annotations
 
@@ -10,8 +11,25 @@ from findings.forms import NEW_AUTHORITY
 from findings.models import Finding, FindingKind, Theme
 from findings.services import theme_suggest
 from inspections.models import LocalAuthority
-from inspections.selectors import authority_ids_for, authority_matching, import_authorities_for
+from inspections.selectors import authority_ids_for, authority_matching, council_choice_lists, import_authorities_for
 from inspections.services import NewAuthority, inspection_find_duplicate
+
+
+def _theme_options() -> list[tuple[int, str]]:
+    return list(Theme.objects.order_by("position", "name").values_list("id", "name"))
+
+
+def theme_options_for(user) -> list[tuple[int, str]]:
+    """Every theme as an (id, name) choice, in the themes' order. Themes are shared, and every change to
+    one raises every council's visits revision (findings.services.theme_save), so the list is kept under
+    the visits revision of the first of the user's councils, read with the request's scope: no query once
+    kept. Someone with no council (a partner) reads it."""
+    first = authority_ids_for(user)[:1]
+    if not first:
+        return _theme_options()
+    kept = council_choice_lists(user, lambda missing: {pk: _theme_options() for pk in missing},
+                                name="theme-options", authority_ids=first)
+    return kept[first[0]]
 
 
 def earlier_findings_for(authority: LocalAuthority | None, *, before=None) -> list[Finding]:

@@ -26,7 +26,7 @@ from actions.services import action_change, action_create, action_plan_record, a
 from bench.htmlform import form_with_field
 from findings.models import FindingKind
 from inspections.models import Grade, InspectionKind
-from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_import
+from findings.services import FindingInput, InspectionInput, JudgementInput, inspection_import, theme_save
 from tests.factories import FindingFactory, InspectionFactory, LocalAuthorityFactory, ThemeFactory, UserFactory
 
 # A Redis database of the local Redis of its own for each pytest-xdist worker (2 for gw0, 3 for gw1, ...)
@@ -345,3 +345,22 @@ def test_a_row_dated_in_the_past_moves_the_earlier_actions_position_at_the_next_
                   changes={"evidence": "Audit report.", "status": Status.COMPLETE}, note="Done before the visit.",
                   at=timezone.make_aware(dt.datetime(2026, 2, 20, 12, 0)))
     assert open_then() == [1]
+
+
+def test_the_theme_choices_are_kept_and_a_renamed_theme_shows_at_once(backend, council):
+    client = _client(council["people"]["lead"])
+
+    def theme_options() -> tuple[list[str], int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = _read(client, _pages(council)["action_list"])
+        labels = [label for _value, label in response.context["filter"].form.fields["theme"].widget.choices]
+        return labels, sum('FROM "findings_theme"' in q["sql"] for q in queries.captured_queries)
+
+    labels, _ = theme_options()
+    assert "Care leavers" in labels
+    assert theme_options() == (labels, 0), "the themes were read again"
+    theme = council["finding"].theme
+    theme.name = "Leaving care"
+    theme_save(theme=theme, user=SYSTEM)
+    labels, _ = theme_options()
+    assert "Leaving care" in labels and "Care leavers" not in labels
