@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from actions.models import Action
+from actions.tables import finding_reference
 from core.text import csv_safe, xml_safe
 
 # Spreadsheet programs run a cell starting with one of these as a formula (CSV/formula injection).
@@ -29,11 +30,6 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
-
-
-def finding_reference(finding) -> str:
-    kind = "Priority action" if finding.kind == "priority_action" else "Improvement"
-    return f"{kind} {finding.position}"
 
 
 def _person(user) -> str:
@@ -52,7 +48,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Council", 16, lambda a: a.finding.inspection.authority.name),
     Column("Inspection", 24, lambda a: a.finding.inspection.get_kind_display()),
     Column("Visit date", 13, lambda a: a.finding.inspection.visit_start, "date"),
-    Column("Finding", 16, lambda a: finding_reference(a.finding)),
+    Column("Finding", 16, lambda a: finding_reference(a.finding.kind, a.finding.position)),
     Column("Finding text", 50, lambda a: a.finding.text, "wrap"),
     Column("Theme", 22, lambda a: a.finding.theme.name if a.finding.theme else ""),
     Column("Action", 40, lambda a: a.title, "wrap"),

@@ -17,6 +17,7 @@ from core.dates import short_date, short_month
 from core.links import ID_MARK, filled_in
 from core.people import person_label
 from findings.models import FindingKind
+from inspections.models import InspectionKind
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,9 @@ def sort_headers(columns: list[tuple[str, str | None]], current: str) -> list[So
 # template engine charges for every lookup, filter and include, and a list page writes 25 rows of a dozen
 # values each (a third of the page's time before; docs/benchmarks.md).
 
-def finding_reference(finding) -> str:
+def finding_reference(kind: str, position: int) -> str:
     """"Priority action 2" or "Improvement 3": how a finding is named beside its actions."""
-    kind = "Priority action" if finding.kind == FindingKind.PRIORITY_ACTION else "Improvement"
-    return f"{kind} {finding.position}"
+    return f"{'Priority action' if kind == FindingKind.PRIORITY_ACTION else 'Improvement'} {position}"
 
 
 def action_path_maker() -> Callable[[int], str]:
@@ -83,19 +83,21 @@ class ActionRow:
     stale_days: int | None  # days without a progress update, when the action is stale
 
 
+VISIT_KIND_LABELS = dict(InspectionKind.choices)
+
+
 def action_rows(actions, *, today: date) -> list[ActionRow]:
-    """The rows of a page of actions read with owner, finding, theme, inspection and authority."""
+    """The rows of a page of actions read by actions.selectors.table_page (with its owner, and the words
+    of its finding, theme, visit and council as columns)."""
     rows = []
     action_path = action_path_maker()
     for action in actions:
-        finding = action.finding
-        inspection = finding.inspection
-        context = [inspection.authority.name, f"{inspection.get_kind_display()} {short_month(inspection.visit_start)}",
-                   finding_reference(finding)]
-        if finding.theme:
-            context.append(finding.theme.name)
-        if finding.framework_refs:
-            context.append(capfirst(", ".join(finding.framework_refs)))
+        visit = f"{VISIT_KIND_LABELS.get(action.visit_kind, action.visit_kind)} {short_month(action.visit_start)}"
+        context = [action.authority_name, visit, finding_reference(action.finding_kind, action.finding_position)]
+        if action.theme_name:
+            context.append(action.theme_name)
+        if action.framework_refs:
+            context.append(capfirst(", ".join(action.framework_refs)))
         progress_day = timezone.localdate(action.last_progress_at) if action.last_progress_at else None
         rows.append(ActionRow(
             pk=action.pk,
