@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from actions.models import Action
 from actions.tables import finding_reference
+from core.people import person_label
 from core.text import csv_safe, xml_safe
 
 # Spreadsheet programs run a cell starting with one of these as a formula (CSV/formula injection).
@@ -30,10 +31,6 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
-
-
-def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Theme", 22, lambda a: a.finding.theme.name if a.finding.theme else ""),
     Column("Action", 40, lambda a: a.title, "wrap"),
     Column("Description", 40, lambda a: a.description, "wrap"),
-    Column("Owner", 20, lambda a: _person(a.owner)),
+    Column("Owner", 20, lambda a: person_label(a.owner)),
     Column("Owner email", 26, lambda a: a.owner.email if a.owner else ""),
     Column("Due date", 13, lambda a: a.due_date, "date"),
     Column("Status", 16, lambda a: a.get_status_display()),

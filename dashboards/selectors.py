@@ -611,12 +611,11 @@ def progress_by_finding(
     # from findings to a filtered set of actions needs DISTINCT counts, several times slower in PostgreSQL.
     facts = action_facts(actions) if facts is None else facts
     counts = {finding_id: _counts(group, today) for finding_id, group in _grouped(facts, lambda f: f.finding_id).items()}
-    rows = findings
-    for row in rows:
-        figures = counts.get(row.pk, {})
-        row.total, row.done, row.overdue = (figures.get(k, 0) for k in ("total", "done", "overdue"))
-        row.percent = percent(row.done, row.total)
-    return rows
+    for finding in findings:
+        figures = counts.get(finding.pk, {})
+        finding.total, finding.done, finding.overdue = (figures.get(k, 0) for k in ("total", "done", "overdue"))
+        finding.percent = percent(finding.done, finding.total)
+    return findings
 
 
 def _last_if_none(value):
